@@ -1,0 +1,58 @@
+// Package acmexport implements the AWS Certificate Manager operation
+// ExportCertificate, and its wire format, outside AWS: in an emulator, in
+// front of a PKI of one's own, in a test suite.
+//
+// Export is the operation as a function call: it validates a Request as
+// ACM's front end does, looks the certificate up through a CA, and returns a
+// Response holding the certificate, its chain and its private key encrypted
+// with the request's passphrase. Handler serves the same over HTTP as AWS
+// JSON 1.1, so that the AWS SDKs and the AWS CLI can call it unchanged. The
+// memca subpackage is an in-memory private CA to serve from.
+//
+//	ca, _ := memca.New(nil)
+//	arn, _ := ca.Issue(ctx, memca.Request{DomainName: "example.com"})
+//	resp, err := acmexport.Export(ctx, ca, &acmexport.Request{
+//		CertificateArn: &arn,
+//		Passphrase:     []byte("correct horse"),
+//	}, nil)
+//
+// ValidateRequest, ValidateARN and ValidatePassphrase check input against
+// the operation's constraints without exporting anything, with the error
+// codes and messages ACM uses. DecodePEM and EncodePEM read and write the
+// strict PEM of the response fields.
+//
+// # Errors
+//
+// Every error Export returns, and every error Handler answers with, is an
+// APIError: one type per AWS error code, named as the code, with the
+// method set of the AWS SDK for Go's smithy.APIError. errors.As finds them
+// through wrapping.
+//
+// # Key format
+//
+// By default the private key is a PKCS#8 EncryptedPrivateKeyInfo with
+// exactly the parameters real ACM uses: PBES2, PBKDF2 with HMAC-SHA1
+// implied by an absent PRF element, 2048 iterations and a 20-byte salt, and
+// AES-256-CBC. It opens with `openssl pkey -passin`. Config.KeyFormat
+// chooses HMAC-SHA256 and a stronger iteration count instead.
+//
+// # Security
+//
+// The passphrase is used byte for byte: nothing is trimmed or normalised.
+// It never appears in an error, and neither does key material; a
+// ValidationException quotes the ARN but not the passphrase. An empty
+// passphrase is refused before encryption and again by the encryptor, so an
+// unencrypted key cannot reach a Response, and Response.Check refuses one
+// that is not PBES2-encrypted.
+//
+// Handler does not authenticate its callers: it ignores SigV4 signatures.
+// Anyone who can reach it can export any key its CA holds, so serve it only
+// where that is acceptable, or put authentication in front of it.
+//
+// # Limitations
+//
+// Only ExportCertificate is implemented. The key is encrypted with
+// AES-256-CBC only; PBKDF2 with HMAC-SHA1 at 2048 iterations, ACM's
+// choice, is weak against a guessed passphrase, so a long random passphrase
+// is the real protection.
+package acmexport
