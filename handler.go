@@ -67,7 +67,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	id := uuid.NewString()
-	w.Header()["x-amzn-RequestId"] = []string{id}
+	w.Header().Set("X-Amzn-RequestId", id)
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -154,7 +154,7 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, id string, 
 	hdr := w.Header()
 	hdr.Set("Content-Type", ContentType)
 	hdr.Set("Content-Length", strconv.Itoa(len(body)))
-	hdr["X-Amzn-ErrorType"] = []string{apiErr.ErrorCode()}
+	hdr.Set("X-Amzn-ErrorType", apiErr.ErrorCode())
 	w.WriteHeader(apiErr.HTTPStatus())
 	w.Write(body)
 }

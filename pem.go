@@ -172,6 +172,9 @@ func (s *pemScanner) block() (string, error) {
 // found describes a line that is not the BEGIN or END line wanted. It quotes
 // only what looks like an armor line, never base64 that may be key material.
 func found(line string) string {
+	if line == "" {
+		return "found a blank line"
+	}
 	if strings.HasPrefix(line, "-----") && len(line) <= 80 {
 		return fmt.Sprintf("found %q", line)
 	}

@@ -1,0 +1,170 @@
+// Command server serves ExportCertificate on loopback from an in-memory CA
+// holding one demo certificate of every kind, so that the AWS CLI and the
+// AWS SDKs can be pointed at it.
+//
+//	go run ./examples/server [-addr 127.0.0.1:8080] [-any-passphrase-bytes]
+//
+// It prints one line per certificate, in ACM's words,
+//
+//	STATUS TYPE KEY_ALGORITHM EXPORT ARN
+//
+// then the address it listens on, then an AWS CLI command that exports the
+// first certificate. Its logs go to standard error. It does not check
+// SigV4 signatures: any credentials will do, and anyone who can reach the
+// address can export every key, which is why it listens on loopback by
+// default. It stops cleanly on SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/acmexport/acmexport"
+	"github.com/acmexport/acmexport/memca"
+)
+
+// demoPassphrase is the passphrase of the printed AWS CLI command.
+const demoPassphrase = "password"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "server:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses args, serves until ctx is done, and then shuts down, letting
+// requests in flight finish. If ready is not nil, it receives the address
+// once the server listens.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready chan<- string) error {
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "`address` to listen on; port 0 picks a free one")
+	anyBytes := fs.Bool("any-passphrase-bytes", false, "accept passphrases outside the documented ASCII rule")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+
+	ca, err := newDemoCA(ctx)
+	if err != nil {
+		return err
+	}
+	list := ca.List()
+	for _, c := range list {
+		fmt.Fprintln(stdout, c.Status, c.Type, c.KeyAlgorithm, c.Export, c.ARN)
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintln(stdout, "listening on", url)
+	// fileb:// sends the file's bytes as they are with AWS CLI v1 and v2
+	// alike; a passphrase given inline is base64 to v2 but raw text to v1.
+	fmt.Fprintf(stdout, "printf %%s %s > passphrase.txt && AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo aws acm export-certificate --region us-east-1 --endpoint-url %s --certificate-arn %s --passphrase fileb://passphrase.txt\n",
+		demoPassphrase, url, list[0].ARN)
+	logger.Warn("requests are not authenticated: anyone who can reach this address can export every key", "addr", ln.Addr().String())
+
+	h := &acmexport.Handler{
+		CA:     ca,
+		Config: &acmexport.Config{AnyPassphraseBytes: *anyBytes},
+		OnError: func(r *http.Request, id string, err error) {
+			// The request line says which client errors were answered;
+			// only failures of the server's own are worth more. Error,
+			// unlike ErrorMessage, holds an InternalFailure's cause.
+			var apiErr acmexport.APIError
+			if errors.As(err, &apiErr) && apiErr.HTTPStatus() >= 500 {
+				logger.Error("request failed", "request_id", id, "error", err)
+			}
+		},
+	}
+	srv := &http.Server{
+		Handler:           logRequests(logger, h),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+// newDemoCA makes a CA with a certificate of every kind Export treats
+// differently: the first is the one the printed command exports.
+func newDemoCA(ctx context.Context) (*memca.CA, error) {
+	ca, err := memca.New(nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, req := range []memca.Request{
+		{DomainName: "rsa.example.internal", KeyAlgorithm: acmexport.RSA2048, Export: acmexport.ExportEnabled},
+		{DomainName: "p256.example.internal", KeyAlgorithm: acmexport.ECPrime256v1, Export: acmexport.ExportEnabled},
+		{DomainName: "p384.example.internal", KeyAlgorithm: acmexport.ECSecp384r1, Export: acmexport.ExportEnabled},
+		{DomainName: "pending.example.com", Type: acmexport.TypeAmazonIssued, Export: acmexport.ExportEnabled, Pending: true},
+		{DomainName: "imported.example.com", Type: acmexport.TypeImported},
+		{DomainName: "public.example.com", Type: acmexport.TypeAmazonIssued, Export: acmexport.ExportEnabled},
+		{DomainName: "closed.example.com", Type: acmexport.TypeAmazonIssued, Export: acmexport.ExportDisabled},
+	} {
+		if _, err := ca.Issue(ctx, req); err != nil {
+			return nil, err
+		}
+	}
+	return ca, nil
+}
+
+// logRequests logs one line per request: never a body, so never a
+// passphrase or a key.
+func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		logger.Info("request",
+			"target", r.Header.Get("X-Amz-Target"),
+			"status", sw.status,
+			"error", sw.Header().Get("X-Amzn-ErrorType"),
+			"request_id", sw.Header().Get("x-amzn-RequestId"),
+			"remote", r.RemoteAddr,
+			"duration", time.Since(start))
+	})
+}
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/acmexport/acmexport"
+)
+
+// syncBuffer is a bytes.Buffer that the server and the test may share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestServer(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	var stdout, stderr syncBuffer
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, &stdout, &stderr, ready) }()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatalf("run() = %v before listening; stderr:\n%s", err, stderr.String())
+	case <-time.After(60 * time.Second):
+		t.Fatal("the server did not start within a minute")
+	}
+
+	// The banner: one line per certificate, the address, the command.
+	lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
+	certLine := regexp.MustCompile(`^(ISSUED|PENDING_VALIDATION) (PRIVATE|AMAZON_ISSUED|IMPORTED) (RSA_2048|EC_prime256v1|EC_secp384r1) (ENABLED|DISABLED) (arn:aws:acm:us-east-1:111122223333:certificate/[0-9a-f-]{36})$`)
+	var kinds []string
+	arns := map[string]string{}
+	for _, line := range lines[:len(lines)-2] {
+		m := certLine.FindStringSubmatch(line)
+		if m == nil {
+			t.Fatalf("certificate line %q does not read STATUS TYPE KEY_ALGORITHM EXPORT ARN", line)
+		}
+		kind := strings.Join(m[1:5], " ")
+		kinds = append(kinds, kind)
+		arns[kind] = m[5]
+	}
+	want := []string{
+		"ISSUED PRIVATE RSA_2048 ENABLED", "ISSUED PRIVATE EC_prime256v1 ENABLED", "ISSUED PRIVATE EC_secp384r1 ENABLED",
+		"PENDING_VALIDATION AMAZON_ISSUED RSA_2048 ENABLED", "ISSUED IMPORTED RSA_2048 DISABLED",
+		"ISSUED AMAZON_ISSUED RSA_2048 ENABLED", "ISSUED AMAZON_ISSUED RSA_2048 DISABLED",
+	}
+	if strings.Join(kinds, "\n") != strings.Join(want, "\n") {
+		t.Errorf("certificates printed:\n%s\nwant:\n%s", strings.Join(kinds, "\n"), strings.Join(want, "\n"))
+	}
+	if got := lines[len(lines)-2]; got != "listening on http://"+addr {
+		t.Errorf("listening line = %q, want %q", got, "listening on http://"+addr)
+	}
+	first := arns["ISSUED PRIVATE RSA_2048 ENABLED"]
+	if cmd := lines[len(lines)-1]; !strings.Contains(cmd, "aws acm export-certificate") ||
+		!strings.Contains(cmd, "--endpoint-url http://"+addr) || !strings.Contains(cmd, "--certificate-arn "+first) {
+		t.Errorf("command line = %q, want an AWS CLI command exporting %s from %s", cmd, first, addr)
+	}
+
+	// A request that exports and one of each error path through it.
+	const passphrase = "Unmistakable-Passphrase-7"
+	b64 := base64.StdEncoding.EncodeToString([]byte(passphrase))
+	var keys []string
+	for kind, arn := range arns {
+		status, body := post(t, addr, `{"CertificateArn":"`+arn+`","Passphrase":"`+b64+`"}`)
+		exports := strings.HasPrefix(kind, "ISSUED PRIVATE") || kind == "ISSUED AMAZON_ISSUED RSA_2048 ENABLED"
+		if exports != (status == http.StatusOK) {
+			t.Errorf("exporting %s: status %d, body %v", kind, status, body)
+		}
+		keys = append(keys, body["PrivateKey"])
+	}
+	if status, body := post(t, addr, `{"CertificateArn":"`+first+`","Passphrase":"`+base64.StdEncoding.EncodeToString([]byte("a#"+passphrase))+`"}`); status != 400 || body["__type"] != "ValidationException" {
+		t.Errorf("passphrase with #: status %d, body %v; want a ValidationException", status, body)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run() = %v after shutdown, want nil", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server did not shut down within 30s")
+	}
+
+	logs := stderr.String()
+	if !strings.Contains(logs, "requests are not authenticated") {
+		t.Errorf("logs do not warn that requests are not authenticated:\n%s", logs)
+	}
+	if !regexp.MustCompile(`status=400 error=ValidationException request_id=[0-9a-f-]{36} `).MatchString(logs) {
+		t.Errorf("logs do not name the error code and request ID of a failed request:\n%s", logs)
+	}
+	if n := strings.Count(logs, "msg=request "); n != len(arns)+1 {
+		t.Errorf("logs hold %d request lines, want %d:\n%s", n, len(arns)+1, logs)
+	}
+	for _, secret := range append([]string{passphrase, b64}, keys...) {
+		if secret != "" && strings.Contains(logs, secret) {
+			t.Errorf("logs hold a passphrase or key:\n%s", logs)
+		}
+	}
+}
+
+func post(t *testing.T, addr, body string) (int, map[string]string) {
+	t.Helper()
+	req, err := http.NewRequest("POST", "http://"+addr+"/", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Amz-Target", acmexport.Target)
+	req.Header.Set("Content-Type", acmexport.ContentType)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]string
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, out
+}
