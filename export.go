@@ -24,7 +24,8 @@ const (
 
 	// KeyFormatHMACSHA256 writes the PRF out as HMAC-SHA256 and uses a
 	// 16-byte salt and Config.Iterations iterations. With 2048 iterations
-	// it is what `openssl pkcs8 -topk8` writes by default.
+	// it has the shape `openssl pkcs8 -topk8` writes by default, but for
+	// the salt, which OpenSSL 3.0 makes 8 bytes long.
 	KeyFormatHMACSHA256
 )
 

@@ -51,6 +51,13 @@ type Handler struct {
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 
+	// Allow, if set, is asked first about each ExportCertificate request;
+	// if it returns false, the request is answered with a
+	// ThrottlingException and nothing else is done. It is where a host
+	// plugs in a rate limiter, such as golang.org/x/time/rate's
+	// Limiter.Allow.
+	Allow func(r *http.Request) bool
+
 	// OnError, if set, is called with each error the Handler answers with,
 	// and the request ID it sent, before the response is written: for an
 	// *InternalFailure, its Err is the cause, which the client is not
@@ -101,6 +108,9 @@ func (h *Handler) serve(r *http.Request) (*Response, error) {
 		return nil, &UnknownOperationException{Message: "missing X-Amz-Target header; ExportCertificate is called with X-Amz-Target: " + Target}
 	case target != Target:
 		return nil, &UnknownOperationException{Message: "unknown operation; this endpoint serves only " + Target}
+	}
+	if h.Allow != nil && !h.Allow(r) {
+		return nil, &ThrottlingException{Message: "Rate exceeded"}
 	}
 	if r.Method != http.MethodPost {
 		return nil, &UnknownOperationException{Message: "ExportCertificate is called with POST, not " + r.Method}

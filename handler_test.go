@@ -233,3 +233,19 @@ func TestHandlerRequestIDsAreFresh(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestHandlerAllow(t *testing.T) {
+	d := sharedDemoCA(t)
+	allow := false
+	rec := &recordingCA{CA: d}
+	h := &acmexport.Handler{CA: rec, Allow: func(*http.Request) bool { return allow }}
+	r := do(t, h, "POST", acmexport.Target, acmexport.ContentType, exportBody(d.rsa, "cGFzcw=="))
+	checkErrorResponse(t, r, 400, "ThrottlingException")
+	if calls := rec.Calls(); len(calls) > 0 {
+		t.Errorf("a throttled request asked the CA %q", calls)
+	}
+	allow = true
+	if r := do(t, h, "POST", acmexport.Target, acmexport.ContentType, exportBody(d.rsa, "cGFzcw==")); r.status != 200 {
+		t.Errorf("allowed request: status %d, body %v; want 200", r.status, r.body)
+	}
+}
