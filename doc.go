@@ -16,6 +16,11 @@
 //		Passphrase:     []byte("correct horse"),
 //	}, nil)
 //
+// Open works the other way, for a program that has called
+// ExportCertificate, on ACM or on anything that answers as it does: it
+// decrypts the key, checks it against the certificate and the chain, and
+// returns a tls.Certificate. DecryptKey decrypts the key alone.
+//
 // ValidateRequest, ValidateARN and ValidatePassphrase check input against
 // the operation's constraints without exporting anything, with the error
 // codes and messages ACM uses. DecodePEM and EncodePEM read and write the
@@ -44,6 +49,12 @@
 // passphrase is refused before encryption and again by the encryptor, so an
 // unencrypted key cannot reach a Response, and Response.Check refuses one
 // that is not PBES2-encrypted.
+//
+// DecryptKey and Open check every parameter of a key and cap its work
+// factors (OpenConfig) before any key derivation runs, so a hostile key
+// can neither hang the process nor exhaust its memory. Decrypted key
+// material lives in ordinary Go memory: nothing here can promise that it is
+// erased.
 //
 // Handler does not authenticate its callers: it ignores SigV4 signatures.
 // Anyone who can reach it can export any key its CA holds, so serve it only

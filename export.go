@@ -33,7 +33,7 @@ const (
 const (
 	DefaultIterations = 2048
 	MinIterations     = 1000
-	MaxIterations     = 10_000_000
+	MaxIterations     = 2_000_000
 )
 
 // Config changes how Export works. The zero value, and a nil *Config, is the
