@@ -515,6 +515,16 @@ func TestOpenSSLEncryptsAlike(t *testing.T) {
 	if diff := cmp.Diff(theirShape, oursShape); diff != "" {
 		t.Errorf("PBES2 parameters differ from OpenSSL's own (-openssl +ours):\n%s", diff)
 	}
+
+	// And the client side opens both to the key the CA holds.
+	want := osslCAKey(t, d, arn)
+	for name, text := range map[string]string{"OpenSSL's": string(theirText), "ours": osslReadFile(t, ours)} {
+		key, err := acmexport.DecryptKey(text, []byte(openSSLPassphrase), nil)
+		if err != nil {
+			t.Fatalf("DecryptKey(%s) = %v", name, err)
+		}
+		osslCheckSameKey(t, "DecryptKey("+name+")", key, want)
+	}
 }
 
 func osslReadFile(t *testing.T, path string) string {
