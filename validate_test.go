@@ -2,7 +2,10 @@ package acmexport_test
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -15,50 +18,38 @@ const goodARN = "arn:aws:acm:us-east-1:111122223333:certificate/12345678-1234-12
 // ends as the model means it.
 var modelARN = regexp.MustCompile(`^(?:` + acmexport.ARNPattern + `)$`)
 
-// arnCases are the tricky inputs the hand-written matcher and the model's
-// pattern must agree on.
-var arnCases = []string{
-	goodARN,
-	"arn:aws:acm:us-east-1:111122223333:certificate/x",
-	"arn:aws-cn:acm:cn-north-1:111122223333:certificate/x",
-	"arn:aws:acm::1:c",
-	"arn:aws:acm::1:a/b/c",
-	"arn:a+=/,.@-_:acm:r+=/,.@-:0:r+=,.@-_",
-	"arn:aws:acm:us-east-1:111122223333:",
-	"arn:aws:acm:us-east-1::certificate/x",
-	"arn::acm:us-east-1:1:certificate/x",
-	"arn:aws:s3:us-east-1:1:certificate/x",
-	"arn:aws:ACM:us-east-1:1:certificate/x",
-	"ARN:aws:acm:us-east-1:1:certificate/x",
-	"arn:aws:acm:us-east-1:12a:certificate/x",
-	"arn:aws:acm:us-east-1:1:certificate/",
-	"arn:aws:acm:us-east-1:1:/certificate",
-	"arn:aws:acm:us-east-1:1:certificate//x",
-	"arn:aws:acm:us-east-1:1:certificate/x:y",
-	"arn:aws:acm:us-east-1:1:cert ificate/x",
-	"arn:aws:acm:us-east-1:1:certificate/x\n",
-	"\narn:aws:acm:us-east-1:1:certificate/x",
-	"arn:aws:acm:us-east-1:1:certificate/x\x00",
-	"arn:aws:acm:us-east-1:1:certificate/é",
-	"arn:aws:acm:us-east-1:1:certificate/\xff",
-	"arn:aws:acm:us/east:1:certificate/x",
-	"arn:aws:acm:us-east-1:1:certificate/a=b,c.d@e-f+g_h",
-	"arn:aws:acm:us-east-1:1:certificate/x/",
-	"arn:aws:acm:us-east-1:1",
-	"arn:aws:acm",
-	"arn:",
-	"",
-	":::::",
-	"arn:aws:acm:us-east-1:1:certificate/x:",
-	"arn:aws:acm:us-east-1:١:certificate/x",
-}
-
 func TestMatchARNAgreesWithModelPattern(t *testing.T) {
-	for _, arn := range arnCases {
+	for _, arn := range readARNs(t) {
 		if got, want := acmexport.MatchARN(arn), modelARN.MatchString(arn); got != want {
 			t.Errorf("MatchARN(%q) = %v, want %v (the model pattern's answer)", arn, got, want)
 		}
 	}
+}
+
+// readARNs reads testdata/arns.txt, the tricky ARNs: one Go-quoted string a
+// line, after comment lines. It fails the test if there are none.
+func readARNs(t testing.TB) []string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "arns.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var arns []string
+	for line := range strings.Lines(string(data)) {
+		line = strings.TrimSuffix(line, "\n")
+		if strings.HasPrefix(line, "#") || line == "" {
+			continue
+		}
+		arn, err := strconv.Unquote(line)
+		if err != nil {
+			t.Fatalf("testdata/arns.txt: %q is not a Go-quoted string: %v", line, err)
+		}
+		arns = append(arns, arn)
+	}
+	if len(arns) == 0 {
+		t.Fatal("testdata/arns.txt holds no ARN")
+	}
+	return arns
 }
 
 func TestValidateARN(t *testing.T) {
