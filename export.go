@@ -124,6 +124,9 @@ func Export(ctx context.Context, ca CA, req *Request, cfg *Config) (*Response, e
 	if err := checkExportable(arn, cert); err != nil {
 		return nil, err
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	key, err := ca.PrivateKey(ctx, arn)
 	if err != nil {
 		return nil, caError(ctx, "fetching the private key", err)

@@ -58,10 +58,19 @@ func Encrypt(key any, passphrase []byte, p Params) ([]byte, error) {
 	if p.Iterations < 1 || p.SaltSize < 8 {
 		return nil, fmt.Errorf("pbes2: %d iterations and a %d-byte salt are too weak", p.Iterations, p.SaltSize)
 	}
+	return encrypt(key, passphrase, &kdfOpts{params: p})
+}
+
+// encrypt is Encrypt with the KDF options given, so that a test can see
+// what becomes of the derived key.
+func encrypt(key any, passphrase []byte, kdf *kdfOpts) ([]byte, error) {
 	der, err := pkcs8.MarshalPrivateKey(key, passphrase, &pkcs8.Opts{
 		Cipher:  pkcs8.AES256CBC,
-		KDFOpts: kdfOpts(p),
+		KDFOpts: kdf,
 	})
+	// The dependency is done with the derived key; the copies it made of
+	// the plaintext are out of reach.
+	clear(kdf.derived)
 	if err != nil {
 		return nil, fmt.Errorf("pbes2: %w", err)
 	}
@@ -73,31 +82,36 @@ func Encrypt(key any, passphrase []byte, p Params) ([]byte, error) {
 
 // kdfOpts is the dependency's KDFOpts for PBKDF2 with the parameters
 // written exactly as Params asks: its own PBKDF2Opts always writes the PRF.
-type kdfOpts Params
+// It keeps the key it derives, so that Encrypt can erase it.
+type kdfOpts struct {
+	params  Params
+	derived []byte
+}
 
-func (o kdfOpts) OID() asn1.ObjectIdentifier { return OIDPBKDF2 }
-func (o kdfOpts) GetSaltSize() int           { return o.SaltSize }
+func (o *kdfOpts) OID() asn1.ObjectIdentifier { return OIDPBKDF2 }
+func (o *kdfOpts) GetSaltSize() int           { return o.params.SaltSize }
 
-func (o kdfOpts) DeriveKey(password, salt []byte, size int) ([]byte, pkcs8.KDFParameters, error) {
+func (o *kdfOpts) DeriveKey(password, salt []byte, size int) ([]byte, pkcs8.KDFParameters, error) {
 	var params pkcs8.KDFParameters
 	var h func() hash.Hash
-	switch o.PRF {
+	switch o.params.PRF {
 	case PRFOmitted:
 		h = sha1.New
-		params = pbkdf2SHA1Params{Salt: salt, IterationCount: o.Iterations}
+		params = pbkdf2SHA1Params{Salt: salt, IterationCount: o.params.Iterations}
 	case PRFHMACSHA256:
 		h = sha256.New
-		params = pbkdf2Params{Salt: salt, IterationCount: o.Iterations, PRF: pkix.AlgorithmIdentifier{
+		params = pbkdf2Params{Salt: salt, IterationCount: o.params.Iterations, PRF: pkix.AlgorithmIdentifier{
 			Algorithm:  OIDHMACWithSHA256,
 			Parameters: asn1.NullRawValue,
 		}}
 	default:
-		return nil, nil, fmt.Errorf("unknown PRF %d", o.PRF)
+		return nil, nil, fmt.Errorf("unknown PRF %d", o.params.PRF)
 	}
-	key, err := pbkdf2.Key(h, string(password), salt, o.Iterations, size)
+	key, err := pbkdf2.Key(h, string(password), salt, o.params.Iterations, size)
 	if err != nil {
 		return nil, nil, err
 	}
+	o.derived = key
 	return key, params, nil
 }
 

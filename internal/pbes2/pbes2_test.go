@@ -98,3 +98,22 @@ func TestIsEncrypted(t *testing.T) {
 		}
 	}
 }
+
+func TestEncryptErasesDerivedKey(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kdf := &kdfOpts{params: acm}
+	if _, err := encrypt(key, []byte("pass"), kdf); err != nil {
+		t.Fatal(err)
+	}
+	if len(kdf.derived) != 32 {
+		t.Fatalf("derived key is %d bytes, want 32", len(kdf.derived))
+	}
+	for _, b := range kdf.derived {
+		if b != 0 {
+			t.Fatalf("derived key not erased after encryption: %x", kdf.derived)
+		}
+	}
+}
