@@ -89,21 +89,20 @@ func (c *Config) params() (pbes2.Params, error) {
 
 // Export carries out ExportCertificate: it checks req, looks the
 // certificate up in ca, and returns it with its chain and its private key
-// encrypted under req.Passphrase. cfg may be nil.
+// encrypted under req.Passphrase. cfg may be nil. req is not changed.
 //
-// The checks run in the order ACM's: the request's constraints
-// (ValidationException, all violations at once), then the lookup
-// (ResourceNotFoundException, InvalidArnException, or what else the CA
-// may answer with), then the certificate's
-// status (RequestInProgressException while it is pending validation,
-// ValidationException for any other state but issued), then whether it may
-// be exported at all (ValidationException). Nothing is asked of ca for a
-// request that breaks a constraint, and ca.PrivateKey is called only for a
-// certificate that exports.
+// The checks run in ACM's order: the request's constraints
+// (ValidationException, all violations at once); the lookup
+// (ResourceNotFoundException, InvalidArnException, or what else the CA may
+// answer with); the certificate's status (RequestInProgressException while
+// it is pending validation, ValidationException in any other state but
+// issued); whether it may be exported at all (ValidationException). Nothing
+// is asked of ca for a request that breaks a constraint, and ca.PrivateKey
+// only for a certificate that exports.
 //
-// Every error is an APIError. A failure that is not the caller's, an
-// unusable cfg included, is an *InternalFailure wrapping the cause. If ctx
-// is done before the key is encrypted, Export returns ctx.Err().
+// Every error is an APIError but one: if ctx is done before the key is
+// encrypted, Export returns ctx.Err(). A failure that is not the caller's,
+// an unusable cfg included, is an *InternalFailure wrapping the cause.
 func Export(ctx context.Context, ca CA, req *Request, cfg *Config) (*Response, error) {
 	params, err := cfg.params()
 	if err != nil {
