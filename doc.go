@@ -56,13 +56,25 @@
 // material lives in ordinary Go memory: nothing here can promise that it is
 // erased.
 //
-// Handler does not authenticate its callers: it ignores SigV4 signatures.
-// Anyone who can reach it can export any key its CA holds, so serve it only
-// where that is acceptable, or put authentication in front of it.
+// By default Handler does not authenticate its callers: it ignores SigV4
+// signatures, and anyone who can reach it can export any key its CA holds.
+// Given Handler.Credentials, it verifies each request's SigV4 signature by
+// signing the request again with the AWS SDK for Go's own signer and
+// comparing in constant time; it checks the credential scope (service acm,
+// Handler.Region, the day of X-Amz-Date), the clock skew, the headers that
+// must be signed, the session token and the body's hash, and answers a
+// failure with the error code AWS gives, before the body is parsed or the
+// CA asked. Given Handler.Authorize, the host decides who may export which
+// certificate. Neither the secret key, the session token nor the signature
+// ever appears in an error, and a Credential prints without its secrets.
 //
 // # Limitations
 //
-// Only ExportCertificate is implemented. The key is encrypted with
+// Only ExportCertificate is implemented. Only header signatures
+// (AWS4-HMAC-SHA256 in the Authorization header, with X-Amz-Date) are
+// verified: not presigned URLs, SigV4a, or the Date header. A signature
+// that covers a header the SDK's signer never signs (User-Agent,
+// X-Amzn-Trace-Id, Expect, Transfer-Encoding) cannot be verified. The key is encrypted with
 // AES-256-CBC only; PBKDF2 with HMAC-SHA1 at 2048 iterations, ACM's
 // choice, is weak against a guessed passphrase, so a long random passphrase
 // is the real protection.

@@ -132,6 +132,63 @@ func (e *AccessDeniedException) ErrorMessage() string          { return e.Messag
 func (e *AccessDeniedException) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
 func (e *AccessDeniedException) HTTPStatus() int               { return http.StatusForbidden }
 
+// MissingAuthenticationTokenException reports a request that carries no
+// SigV4 signature, to a Handler that requires one. Its status is 403.
+type MissingAuthenticationTokenException struct {
+	Message string
+}
+
+func (e *MissingAuthenticationTokenException) Error() string {
+	return errorString(e.ErrorCode(), e.Message)
+}
+func (e *MissingAuthenticationTokenException) ErrorCode() string {
+	return "MissingAuthenticationTokenException"
+}
+func (e *MissingAuthenticationTokenException) ErrorMessage() string { return e.Message }
+func (e *MissingAuthenticationTokenException) ErrorFault() smithy.ErrorFault {
+	return smithy.FaultClient
+}
+func (e *MissingAuthenticationTokenException) HTTPStatus() int { return http.StatusForbidden }
+
+// IncompleteSignatureException reports a SigV4 signature that cannot be
+// read: an Authorization header that breaks the format, a credential that
+// is not five slash-separated parts, an X-Amz-Date that is not ISO 8601
+// basic format, an algorithm other than AWS4-HMAC-SHA256.
+type IncompleteSignatureException struct {
+	Message string
+	clientFault
+}
+
+func (e *IncompleteSignatureException) Error() string        { return errorString(e.ErrorCode(), e.Message) }
+func (e *IncompleteSignatureException) ErrorCode() string    { return "IncompleteSignatureException" }
+func (e *IncompleteSignatureException) ErrorMessage() string { return e.Message }
+
+// UnrecognizedClientException reports an access key ID the Handler's
+// Credentials do not know, or a session token that is missing, unexpected
+// or wrong.
+type UnrecognizedClientException struct {
+	Message string
+	clientFault
+}
+
+func (e *UnrecognizedClientException) Error() string        { return errorString(e.ErrorCode(), e.Message) }
+func (e *UnrecognizedClientException) ErrorCode() string    { return "UnrecognizedClientException" }
+func (e *UnrecognizedClientException) ErrorMessage() string { return e.Message }
+
+// InvalidSignatureException reports a SigV4 signature that was read but
+// does not hold: it does not match the one recomputed from the request and
+// the secret key, it is scoped to another region, service or day, it was
+// made outside the allowed clock skew, or it leaves out a header that must
+// be signed.
+type InvalidSignatureException struct {
+	Message string
+	clientFault
+}
+
+func (e *InvalidSignatureException) Error() string        { return errorString(e.ErrorCode(), e.Message) }
+func (e *InvalidSignatureException) ErrorCode() string    { return "InvalidSignatureException" }
+func (e *InvalidSignatureException) ErrorMessage() string { return e.Message }
+
 // internalFailureMessage is all a client is told of an InternalFailure.
 const internalFailureMessage = "An internal error occurred; the request was not completed. Try again later."
 
@@ -167,5 +224,9 @@ var (
 	_ APIError = (*SerializationException)(nil)
 	_ APIError = (*UnknownOperationException)(nil)
 	_ APIError = (*AccessDeniedException)(nil)
+	_ APIError = (*MissingAuthenticationTokenException)(nil)
+	_ APIError = (*IncompleteSignatureException)(nil)
+	_ APIError = (*UnrecognizedClientException)(nil)
+	_ APIError = (*InvalidSignatureException)(nil)
 	_ APIError = (*InternalFailure)(nil)
 )

@@ -28,6 +28,10 @@ func TestErrorTypes(t *testing.T) {
 		{&acmexport.SerializationException{Message: "m"}, "SerializationException", 400, smithy.FaultClient, "m"},
 		{&acmexport.UnknownOperationException{Message: "m"}, "UnknownOperationException", 400, smithy.FaultClient, "m"},
 		{&acmexport.AccessDeniedException{Message: "m"}, "AccessDeniedException", http.StatusForbidden, smithy.FaultClient, "m"},
+		{&acmexport.MissingAuthenticationTokenException{Message: "m"}, "MissingAuthenticationTokenException", http.StatusForbidden, smithy.FaultClient, "m"},
+		{&acmexport.IncompleteSignatureException{Message: "m"}, "IncompleteSignatureException", 400, smithy.FaultClient, "m"},
+		{&acmexport.UnrecognizedClientException{Message: "m"}, "UnrecognizedClientException", 400, smithy.FaultClient, "m"},
+		{&acmexport.InvalidSignatureException{Message: "m"}, "InvalidSignatureException", 400, smithy.FaultClient, "m"},
 		{&acmexport.InternalFailure{Err: cause}, "InternalFailure", 500, smithy.FaultServer,
 			"An internal error occurred; the request was not completed. Try again later."},
 	}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -33,8 +35,26 @@ const DefaultMaxBodyBytes = 64 << 10
 // that is not the client's, a panic in the CA included, is a 500
 // InternalFailure that tells the client nothing more.
 //
-// A Handler does not check who is calling: it ignores the SigV4
-// Authorization header. Its fields must not change while it serves.
+// By default a Handler does not check who is calling: it ignores the SigV4
+// Authorization header, and anyone who reaches it can export any key its
+// CA holds. Given Credentials, it verifies the SigV4 signature of every
+// ExportCertificate request and refuses those that are missing, malformed,
+// made with an unknown key, scoped to another region or service, outside
+// MaxClockSkew, or that do not match the request, with the errors AWS JSON
+// services give: *MissingAuthenticationTokenException (403),
+// *IncompleteSignatureException, *UnrecognizedClientException and
+// *InvalidSignatureException (400). Given Authorize, it asks the host
+// whether the caller may export the certificate, and refuses with an
+// *AccessDeniedException (403) if not.
+//
+// The checks run in this order: the target, Allow, the method, the content
+// type and the body's size; then the signature, which covers the body;
+// then the body's JSON; then, if Authorize is set, the request's
+// constraints (ValidationException) and Authorize; then Export. The CA is
+// never asked about a request that fails authentication or authorization.
+// Requests passed to Next are neither authenticated nor authorized here.
+//
+// Its fields must not change while it serves.
 type Handler struct {
 	// CA is where certificates are looked up. It must be set.
 	CA CA
@@ -58,11 +78,53 @@ type Handler struct {
 	// Limiter.Allow.
 	Allow func(r *http.Request) bool
 
+	// Credentials, if set, turns on SigV4 verification: each
+	// ExportCertificate request must then carry an AWS4-HMAC-SHA256
+	// signature in its Authorization header, made with an access key
+	// Credentials knows, for service SigningName in Region. The signature
+	// must cover at least the Host, X-Amz-Date and X-Amz-Target headers,
+	// and X-Amz-Security-Token and X-Amz-Content-Sha256 when they are
+	// sent; the body is covered through its SHA-256. Signatures in the
+	// query string (presigned requests) are not accepted. If nil,
+	// signatures are not checked.
+	//
+	// The Host header must reach the Handler as the client signed it: a
+	// proxy in front that rewrites it makes every signature fail.
+	Credentials Credentials
+
+	// Region is the region signatures must be scoped to, such as
+	// "us-east-1". It must be set with Credentials; without it every
+	// request is an InternalFailure.
+	Region string
+
+	// MaxClockSkew is how far X-Amz-Date may be from Now, before or after,
+	// for a signature to be accepted. Zero means DefaultMaxClockSkew.
+	MaxClockSkew time.Duration
+
+	// Now, if set, is the clock signatures are checked against. If nil,
+	// time.Now is used.
+	Now func() time.Time
+
+	// Authorize, if set, is asked whether principal may export the
+	// certificate arn, after the request has been authenticated and has
+	// passed the operation's constraints, so that arn is always a
+	// well-formed ARN. principal is the verified Credential.Principal (or
+	// its access key ID), or "" when Credentials is nil and nobody was
+	// authenticated. If it returns false, the request is answered with an
+	// AccessDeniedException in the words of an IAM denial:
+	//
+	//	User: <principal> is not authorized to perform: acm:ExportCertificate on resource: <arn> because no identity-based policy allows the acm:ExportCertificate action
+	//
+	// with "anonymous" for an empty principal. An error that is an APIError
+	// is answered as it is; any other is an InternalFailure. If nil, every
+	// caller that passes authentication may export every certificate.
+	Authorize func(ctx context.Context, principal, arn string) (bool, error)
+
 	// OnError, if set, is called with each error the Handler answers with,
 	// and the request ID it sent, before the response is written: for an
 	// *InternalFailure, its Err is the cause, which the client is not
-	// told. It is where a host logs. The errors never hold the passphrase
-	// or key material.
+	// told. It is where a host logs. The errors never hold the passphrase,
+	// key material, a secret access key, a session token or a signature.
 	OnError func(r *http.Request, requestID string, err error)
 }
 
@@ -131,15 +193,50 @@ func (h *Handler) serve(r *http.Request) (*Response, error) {
 		return nil, &SerializationException{Message: "request body is larger than " + strconv.FormatInt(limit, 10) + " bytes"}
 	}
 
+	var principal string
+	if h.Credentials != nil {
+		if principal, err = h.authenticate(r, body); err != nil {
+			return nil, err
+		}
+	}
+
 	var req Request
 	if err := req.UnmarshalJSON(body); err != nil {
 		return nil, err
+	}
+	if h.Authorize != nil {
+		if err := h.authorize(r.Context(), principal, &req); err != nil {
+			return nil, err
+		}
 	}
 	resp, err := Export(r.Context(), h.CA, &req, h.Config)
 	if err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		return nil, &InternalFailure{Err: err}
 	}
 	return resp, err
+}
+
+// authorize asks h.Authorize whether principal may export the certificate
+// req names.
+func (h *Handler) authorize(ctx context.Context, principal string, req *Request) error {
+	// A request that breaks a constraint is answered first: Authorize then
+	// only ever sees a well-formed ARN, and the ValidationException tells
+	// the caller nothing that it did not send.
+	if err := ValidateRequest(req, h.Config); err != nil {
+		return err
+	}
+	arn := *req.CertificateArn
+	ok, err := h.Authorize(ctx, principal, arn)
+	var apiErr APIError
+	switch {
+	case err != nil && errors.As(err, &apiErr):
+		return err
+	case err != nil:
+		return &InternalFailure{Err: fmt.Errorf("acmexport: Handler.Authorize failed: %w", err)}
+	case !ok:
+		return &AccessDeniedException{Message: deniedMessage(principal, arn)}
+	}
+	return nil
 }
 
 // writeError answers with err, which is made an InternalFailure unless it

@@ -36,6 +36,12 @@ func do(t *testing.T, h http.Handler, method, target, contentType, body string) 
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
+	return doRequest(t, h, req)
+}
+
+// doRequest sends req straight to h and reads the response.
+func doRequest(t *testing.T, h http.Handler, req *http.Request) rawResponse {
+	t.Helper()
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	res := rec.Result()
