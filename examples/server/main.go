@@ -3,13 +3,29 @@
 // AWS SDKs can be pointed at it.
 //
 //	go run ./examples/server [-addr 127.0.0.1:8080] [-any-passphrase-bytes]
+//		[-throttle N] [-ca-failures]
 //
 // It prints one line per certificate, in ACM's words,
 //
 //	STATUS TYPE KEY_ALGORITHM EXPORT ARN
 //
 // then the address it listens on, then an AWS CLI command that exports the
-// first certificate. Its logs go to standard error. It does not check
+// first certificate.
+//
+// The other flags, all off by default, reach the errors that the demo
+// certificates cannot, so that a client's handling of them can be seen:
+//
+//   - -any-passphrase-bytes accepts passphrases outside the documented
+//     ASCII rule (acmexport.Config.AnyPassphraseBytes).
+//   - -throttle N answers every Nth ExportCertificate request, counted from
+//     the start, with a ThrottlingException (acmexport.Handler.Allow); 1
+//     refuses them all.
+//   - -ca-failures adds two ARNs whose lookups fail inside the CA, and
+//     prints them before the address as "CA_FAILURE ARN" (an unexpected
+//     error: 500 InternalFailure) and "ACCESS_DENIED ARN" (the CA refuses
+//     the caller: 403 AccessDeniedException).
+//
+// Its logs go to standard error. It does not check
 // SigV4 signatures: any credentials will do, and anyone who can reach the
 // address can export every key, which is why it listens on loopback by
 // default. It stops cleanly on SIGINT or SIGTERM.
@@ -26,11 +42,14 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/acmexport/acmexport"
 	"github.com/acmexport/acmexport/memca"
+	"github.com/google/uuid"
 )
 
 // demoPassphrase is the passphrase of the printed AWS CLI command.
@@ -53,8 +72,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "`address` to listen on; port 0 picks a free one")
 	anyBytes := fs.Bool("any-passphrase-bytes", false, "accept passphrases outside the documented ASCII rule")
+	throttle := fs.Int("throttle", 0, "answer every `N`th ExportCertificate request with a ThrottlingException; 0 never, 1 always")
+	caFailures := fs.Bool("ca-failures", false, "add two ARNs whose lookups fail inside the CA (500 InternalFailure, 403 AccessDeniedException)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *throttle < 0 {
+		return fmt.Errorf("-throttle %d: want 0 or more", *throttle)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 
@@ -65,6 +89,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	list := ca.List()
 	for _, c := range list {
 		fmt.Fprintln(stdout, c.Status, c.Type, c.KeyAlgorithm, c.Export, c.ARN)
+	}
+	var served acmexport.CA = ca
+	if *caFailures {
+		// The ARNs are the demo certificates' own but for the ID, so that
+		// they pass every check before the lookup.
+		prefix := list[0].ARN[:strings.LastIndex(list[0].ARN, "/")+1]
+		fca := &failingCA{CA: ca, failing: prefix + uuid.NewString(), denied: prefix + uuid.NewString()}
+		fmt.Fprintln(stdout, "CA_FAILURE", fca.failing)
+		fmt.Fprintln(stdout, "ACCESS_DENIED", fca.denied)
+		served = fca
 	}
 
 	ln, err := net.Listen("tcp", *addr)
@@ -80,8 +114,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	logger.Warn("requests are not authenticated: anyone who can reach this address can export every key", "addr", ln.Addr().String())
 
 	h := &acmexport.Handler{
-		CA:     ca,
+		CA:     served,
 		Config: &acmexport.Config{AnyPassphraseBytes: *anyBytes},
+		Allow:  everyNth(*throttle),
 		OnError: func(r *http.Request, id string, err error) {
 			// The request line says which client errors were answered;
 			// only failures of the server's own are worth more. Error,
@@ -91,6 +126,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 				logger.Error("request failed", "request_id", id, "error", err)
 			}
 		},
+	}
+	if *throttle > 0 {
+		logger.Warn("throttling on purpose", "every", *throttle)
 	}
 	srv := &http.Server{
 		Handler:           logRequests(logger, h),
@@ -105,10 +143,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 		ready <- ln.Addr().String()
 	}
 
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
 	select {
-	case err := <-served:
+	case err := <-done:
 		return err
 	case <-ctx.Done():
 	}
@@ -139,6 +177,36 @@ func newDemoCA(ctx context.Context) (*memca.CA, error) {
 		}
 	}
 	return ca, nil
+}
+
+// everyNth returns a Handler.Allow that refuses every nth request it is
+// asked about, or nil, which allows them all, if n is 0.
+func everyNth(n int) func(*http.Request) bool {
+	if n == 0 {
+		return nil
+	}
+	var count atomic.Int64
+	return func(*http.Request) bool { return count.Add(1)%int64(n) != 0 }
+}
+
+// failingCA is the demo CA with two ARNs whose lookups fail, as those of a
+// CA backed by a real PKI might: one with an error the library does not
+// know, which the client sees as an InternalFailure that says nothing of
+// it, and one with an AccessDeniedException, which the client sees as it
+// is.
+type failingCA struct {
+	*memca.CA
+	failing, denied string
+}
+
+func (ca *failingCA) Certificate(ctx context.Context, arn string) (*acmexport.Certificate, error) {
+	switch arn {
+	case ca.failing:
+		return nil, errors.New("demo: the certificate store is unreachable")
+	case ca.denied:
+		return nil, &acmexport.AccessDeniedException{Message: "User is not authorized to perform: acm:ExportCertificate on resource: " + arn}
+	}
+	return ca.CA.Certificate(ctx, arn)
 }
 
 // logRequests logs one line per request: never a body, so never a

@@ -141,3 +141,89 @@ func post(t *testing.T, addr, body string) (int, map[string]string) {
 	}
 	return res.StatusCode, out
 }
+
+func TestServerFlags(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	args := []string{"-addr", "127.0.0.1:0", "-ca-failures", "-throttle", "2", "-any-passphrase-bytes"}
+	go func() { done <- run(ctx, args, &stdout, &stderr, ready) }()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatalf("run(%q) = %v before listening; stderr:\n%s", args, err, stderr.String())
+	case <-time.After(60 * time.Second):
+		t.Fatal("the server did not start within a minute")
+	}
+
+	// The two failing ARNs come after the seven certificates, before the
+	// address, each on its own line.
+	lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
+	if len(lines) != 7+2+2 {
+		t.Fatalf("banner has %d lines, want 11:\n%s", len(lines), stdout.String())
+	}
+	failLine := regexp.MustCompile(`^(CA_FAILURE|ACCESS_DENIED) (arn:aws:acm:us-east-1:111122223333:certificate/[0-9a-f-]{36})$`)
+	arns := map[string]string{}
+	for i, want := range []string{"CA_FAILURE", "ACCESS_DENIED"} {
+		m := failLine.FindStringSubmatch(lines[7+i])
+		if m == nil || m[1] != want {
+			t.Fatalf("banner line %d = %q, want %s ARN", 7+i, lines[7+i], want)
+		}
+		arns[want] = m[2]
+	}
+	if !strings.HasPrefix(lines[9], "listening on ") {
+		t.Errorf("banner line 9 = %q, want the listening line", lines[9])
+	}
+	first := strings.Fields(lines[0])[4]
+
+	// -throttle 2 refuses the 2nd, 4th, ... ExportCertificate request.
+	nonASCII := base64.StdEncoding.EncodeToString([]byte("caf\xc3\xa9 \xff\x01"))
+	for i, tc := range []struct {
+		arn, passphrase string
+		status          int
+		code, member    string
+	}{
+		{arns["CA_FAILURE"], "cGFzc3dvcmQ=", 500, "InternalFailure", "message"},
+		{first, "cGFzc3dvcmQ=", 400, "ThrottlingException", "message"},
+		{arns["ACCESS_DENIED"], "cGFzc3dvcmQ=", 403, "AccessDeniedException", "Message"},
+		{first, "cGFzc3dvcmQ=", 400, "ThrottlingException", "message"},
+		{first, nonASCII, 200, "", ""},
+	} {
+		status, body := post(t, addr, `{"CertificateArn":"`+tc.arn+`","Passphrase":"`+tc.passphrase+`"}`)
+		if status != tc.status || body["__type"] != tc.code {
+			t.Errorf("request %d: status %d, body %v; want %d %s", i+1, status, body, tc.status, tc.code)
+		}
+		if tc.member != "" && body[tc.member] == "" {
+			t.Errorf("request %d: body %v has no member %q", i+1, body, tc.member)
+		}
+		if strings.Contains(body["message"], "unreachable") {
+			t.Errorf("request %d: message %q tells the client the CA's own error", i+1, body["message"])
+		}
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run() = %v after shutdown, want nil", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server did not shut down within 30s")
+	}
+	if logs := stderr.String(); !strings.Contains(logs, "the certificate store is unreachable") {
+		t.Errorf("logs do not hold the cause of the InternalFailure:\n%s", logs)
+	}
+}
+
+func TestServerBadThrottle(t *testing.T) {
+	var stdout, stderr syncBuffer
+	if err := run(t.Context(), []string{"-throttle", "-1"}, &stdout, &stderr, nil); err == nil {
+		t.Errorf("run(-throttle -1) = nil, want an error")
+	}
+	if stdout.String() != "" {
+		t.Errorf("run(-throttle -1) printed %q before failing", stdout.String())
+	}
+}
