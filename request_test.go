@@ -30,7 +30,9 @@ func TestRequestUnmarshalJSON(t *testing.T) {
 		{"JSON null body", `null`, acmexport.Request{}},
 		{"binary passphrase", `{"Passphrase":"abcd1234"}`,
 			acmexport.Request{Passphrase: []byte{0x69, 0xb7, 0x1d, 0xd7, 0x6d, 0xf8}}},
-		{"escaped", `{"CertificateArn":"arn\u003a"}`, acmexport.Request{CertificateArn: new("arn:")}},
+		{"escaped", `{"CertificateArn":"arn\u003a","Passphrase":"cGFz\u0063w=="}`, acmexport.Request{CertificateArn: new("arn:"), Passphrase: []byte("pass")}},
+		{"NUL and invalid UTF-8", "{\"CertificateArn\":\"a\\u0000b\xffc\"}", acmexport.Request{CertificateArn: new("a\x00b\ufffdc")}},
+		{"case-variant members are other members", `{"CertificateArn":"a","certificatearn":"b"}`, acmexport.Request{CertificateArn: new("a")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,9 +51,14 @@ func TestRequestUnmarshalJSONErrors(t *testing.T) {
 	tests := []struct {
 		name, body, want string
 	}{
-		{"not JSON", `{"Passphrase": secret}`, "request body is not valid JSON: syntax error at offset 16"},
-		{"truncated", `{"Passphrase":"c2VjcmV0`, "request body is not valid JSON: syntax error at offset 23"},
-		{"trailing data", `{} {}`, "request body is not valid JSON: syntax error at offset 4"},
+		{"not JSON", `{"Passphrase": secret}`, "request body is not valid JSON: syntax error at offset 14"},
+		{"truncated", `{"Passphrase":"c2VjcmV0`, "request body is not valid JSON: it ends before the object does"},
+		{"trailing data", `{} {}`, "request body is not valid JSON: data after the object at offset 4"},
+		{"trailing garbage", `{}x`, "request body is not valid JSON: data after the object at offset 2"},
+		{"duplicate ARN", `{"CertificateArn":"a","CertificateArn":"b"}`, "request body has member CertificateArn more than once"},
+		{"duplicate passphrase", `{"Passphrase":"c2VjcmV0","Passphrase":null}`, "request body has member Passphrase more than once"},
+		{"duplicate unknown member", `{"x":1,"x":2}`, "request body has a member more than once"},
+		{"deeply nested", `{"x":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`, "request body is not valid JSON: syntax error at offset 10004"},
 		{"array", `[]`, "request body must be a JSON object, not array"},
 		{"string", `"x"`, "request body must be a JSON object, not string"},
 		{"ARN number", `{"CertificateArn":12}`, "member CertificateArn must be a string, not number"},
@@ -70,10 +77,10 @@ func TestRequestUnmarshalJSONErrors(t *testing.T) {
 			err := req.UnmarshalJSON([]byte(tt.body))
 			var se *acmexport.SerializationException
 			if !errors.As(err, &se) {
-				t.Fatalf("UnmarshalJSON(%q) = %v, want a *SerializationException", tt.body, err)
+				t.Fatalf("UnmarshalJSON(%.80q) = %v, want a *SerializationException", tt.body, err)
 			}
 			if se.Message != tt.want {
-				t.Errorf("UnmarshalJSON(%q) = %q, want %q", tt.body, se.Message, tt.want)
+				t.Errorf("UnmarshalJSON(%.80q) = %q, want %q", tt.body, se.Message, tt.want)
 			}
 			for _, secret := range []string{"secret", "c2VjcmV0", "foobar"} {
 				if strings.Contains(tt.body, secret) && strings.Contains(err.Error(), secret) {
