@@ -50,11 +50,21 @@
 // unencrypted key cannot reach a Response, and Response.Check refuses one
 // that is not PBES2-encrypted.
 //
+// Erasing secrets is best effort. The library erases the buffers it owns
+// once it is done with them: the key it derives from the passphrase to
+// encrypt with, and in Handler the request body and the decoded
+// passphrase. It cannot erase what it does not own or what Go copies out
+// of its reach: the caller's Request and key, the CA's key, the plaintext
+// PKCS#8 and the derived keys inside github.com/youmark/pkcs8, strings,
+// and whatever the garbage collector moved. Nothing here promises that no
+// copy of a secret stays in memory; keep the process and its core dumps
+// as private as the keys.
+//
+// Export stops before it fetches or encrypts a key once ctx is done.
 // DecryptKey and Open check every parameter of a key and cap its work
 // factors (OpenConfig) before any key derivation runs, so a hostile key
-// can neither hang the process nor exhaust its memory. Decrypted key
-// material lives in ordinary Go memory: nothing here can promise that it is
-// erased.
+// can neither hang the process nor exhaust its memory. No input makes the
+// library panic; the fuzz targets of its tests look for one.
 //
 // By default Handler does not authenticate its callers: it ignores SigV4
 // signatures, and anyone who can reach it can export any key its CA holds.

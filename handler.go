@@ -186,6 +186,8 @@ func (h *Handler) serve(r *http.Request) (*Response, error) {
 		limit = DefaultMaxBodyBytes
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	// The body holds the passphrase in base64: erase it once served.
+	defer clear(body)
 	if err != nil {
 		return nil, &SerializationException{Message: "could not read the request body"}
 	}
@@ -201,6 +203,7 @@ func (h *Handler) serve(r *http.Request) (*Response, error) {
 	}
 
 	var req Request
+	defer func() { clear(req.Passphrase) }()
 	if err := req.UnmarshalJSON(body); err != nil {
 		return nil, err
 	}

@@ -3,7 +3,7 @@
 // AWS SDKs can be pointed at it.
 //
 //	go run ./examples/server [-addr 127.0.0.1:8080] [-any-passphrase-bytes]
-//		[-throttle N] [-ca-failures]
+//		[-throttle N] [-ca-failures] [-credentials FILE [-region R]]
 //
 // It prints one line per certificate, in ACM's words,
 //
@@ -25,14 +25,26 @@
 //     error: 500 InternalFailure) and "ACCESS_DENIED ARN" (the CA refuses
 //     the caller: 403 AccessDeniedException).
 //
-// Its logs go to standard error. It does not check
-// SigV4 signatures: any credentials will do, and anyone who can reach the
-// address can export every key, which is why it listens on loopback by
-// default. It stops cleanly on SIGINT or SIGTERM.
+// Without -credentials it does not check SigV4 signatures: any credentials
+// will do, and anyone who can reach the address can export every key, which
+// is why it listens on loopback by default and says so in its log. With
+// -credentials FILE it verifies every request's signature, for region R
+// (us-east-1 by default), against the access keys in FILE, a JSON object
+// from access key ID to credential:
+//
+//	{"AKIDEXAMPLE": {"SecretAccessKey": "...", "Principal": "arn:aws:iam::111122223333:user/demo"}}
+//
+// (a credential may also have a "SessionToken"). It refuses to start if
+// FILE can be read or written by anyone but its owner.
+//
+// Its logs go to standard error and never hold a passphrase, a key or a
+// secret. It stops cleanly on SIGINT or SIGTERM, letting the requests in
+// flight finish.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -55,6 +67,21 @@ import (
 // demoPassphrase is the passphrase of the printed AWS CLI command.
 const demoPassphrase = "password"
 
+// limits bound what one client can take of the server: a slow client is
+// cut off, an idle connection closed, a huge header refused. Tests shorten
+// them.
+var limits = struct {
+	readHeader, read, write, idle, shutdown time.Duration
+	maxHeaderBytes                          int
+}{
+	readHeader:     5 * time.Second,
+	read:           10 * time.Second,
+	write:          30 * time.Second,
+	idle:           60 * time.Second,
+	shutdown:       30 * time.Second,
+	maxHeaderBytes: 16 << 10,
+}
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -74,11 +101,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	anyBytes := fs.Bool("any-passphrase-bytes", false, "accept passphrases outside the documented ASCII rule")
 	throttle := fs.Int("throttle", 0, "answer every `N`th ExportCertificate request with a ThrottlingException; 0 never, 1 always")
 	caFailures := fs.Bool("ca-failures", false, "add two ARNs whose lookups fail inside the CA (500 InternalFailure, 403 AccessDeniedException)")
+	credsFile := fs.String("credentials", "", "verify SigV4 signatures against the access keys in this JSON `file`")
+	region := fs.String("region", "us-east-1", "the `region` signatures must be scoped to, with -credentials")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *throttle < 0 {
 		return fmt.Errorf("-throttle %d: want 0 or more", *throttle)
+	}
+	var creds acmexport.StaticCredentials
+	if *credsFile != "" {
+		var err error
+		if creds, err = loadCredentials(*credsFile); err != nil {
+			return err
+		}
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 
@@ -109,14 +145,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	fmt.Fprintln(stdout, "listening on", url)
 	// fileb:// sends the file's bytes as they are with AWS CLI v1 and v2
 	// alike; a passphrase given inline is base64 to v2 but raw text to v1.
-	fmt.Fprintf(stdout, "printf %%s %s > passphrase.txt && AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo aws acm export-certificate --region us-east-1 --endpoint-url %s --certificate-arn %s --passphrase fileb://passphrase.txt\n",
-		demoPassphrase, url, list[0].ARN)
-	logger.Warn("requests are not authenticated: anyone who can reach this address can export every key", "addr", ln.Addr().String())
+	// With -credentials, the caller brings its own keys.
+	demoKeys := "AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo "
+	if creds != nil {
+		demoKeys = ""
+	}
+	fmt.Fprintf(stdout, "printf %%s %s > passphrase.txt && %saws acm export-certificate --region %s --endpoint-url %s --certificate-arn %s --passphrase fileb://passphrase.txt\n",
+		demoPassphrase, demoKeys, *region, url, list[0].ARN)
+	if creds == nil {
+		logger.Warn("requests are not authenticated: anyone who can reach this address can export every key", "addr", ln.Addr().String())
+	} else {
+		logger.Info("requests must be signed with SigV4", "access_keys", len(creds), "region", *region)
+	}
 
 	h := &acmexport.Handler{
 		CA:     served,
 		Config: &acmexport.Config{AnyPassphraseBytes: *anyBytes},
 		Allow:  everyNth(*throttle),
+		Region: *region,
 		OnError: func(r *http.Request, id string, err error) {
 			// The request line says which client errors were answered;
 			// only failures of the server's own are worth more. Error,
@@ -127,16 +173,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 			}
 		},
 	}
+	if creds != nil {
+		h.Credentials = creds
+	}
 	if *throttle > 0 {
 		logger.Warn("throttling on purpose", "every", *throttle)
 	}
 	srv := &http.Server{
 		Handler:           logRequests(logger, h),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       60 * time.Second,
-		MaxHeaderBytes:    16 << 10,
+		ReadHeaderTimeout: limits.readHeader,
+		ReadTimeout:       limits.read,
+		WriteTimeout:      limits.write,
+		IdleTimeout:       limits.idle,
+		MaxHeaderBytes:    limits.maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	if ready != nil {
@@ -151,9 +200,41 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready cha
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), limits.shutdown)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// loadCredentials reads the access keys of -credentials, refusing a file
+// that others may read or write: it holds secrets.
+func loadCredentials(path string) (acmexport.StaticCredentials, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return nil, fmt.Errorf("%s has mode %#o: it holds secret keys, so only its owner may read it (chmod 600 %s)", path, perm, path)
+	}
+	var creds acmexport.StaticCredentials
+	dec := json.NewDecoder(io.LimitReader(f, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&creds); err != nil {
+		return nil, fmt.Errorf("%s: want a JSON object from access key ID to {\"SecretAccessKey\": ..., \"SessionToken\": ..., \"Principal\": ...}: %w", path, err)
+	}
+	if len(creds) == 0 {
+		return nil, fmt.Errorf("%s holds no access key", path)
+	}
+	for id, c := range creds {
+		if c.SecretAccessKey == "" {
+			return nil, fmt.Errorf("%s: access key %q has no SecretAccessKey", path, id)
+		}
+	}
+	return creds, nil
 }
 
 // newDemoCA makes a CA with a certificate of every kind Export treats

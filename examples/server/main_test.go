@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/acmexport/acmexport"
 )
@@ -34,19 +32,8 @@ func (s *syncBuffer) String() string {
 }
 
 func TestServer(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	var stdout, stderr syncBuffer
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, &stdout, &stderr, ready) }()
-	var addr string
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		t.Fatalf("run() = %v before listening; stderr:\n%s", err, stderr.String())
-	case <-time.After(60 * time.Second):
-		t.Fatal("the server did not start within a minute")
-	}
+	srv := startServer(t)
+	addr, stdout, stderr := srv.addr, srv.stdout, srv.stderr
 
 	// The banner: one line per certificate, the address, the command.
 	lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
@@ -95,15 +82,7 @@ func TestServer(t *testing.T) {
 		t.Errorf("passphrase with #: status %d, body %v; want a ValidationException", status, body)
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("run() = %v after shutdown, want nil", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("the server did not shut down within 30s")
-	}
+	srv.stop(t)
 
 	logs := stderr.String()
 	if !strings.Contains(logs, "requests are not authenticated") {
@@ -143,21 +122,8 @@ func post(t *testing.T, addr, body string) (int, map[string]string) {
 }
 
 func TestServerFlags(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	args := []string{"-addr", "127.0.0.1:0", "-ca-failures", "-throttle", "2", "-any-passphrase-bytes"}
-	go func() { done <- run(ctx, args, &stdout, &stderr, ready) }()
-	var addr string
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		t.Fatalf("run(%q) = %v before listening; stderr:\n%s", args, err, stderr.String())
-	case <-time.After(60 * time.Second):
-		t.Fatal("the server did not start within a minute")
-	}
+	srv := startServer(t, "-ca-failures", "-throttle", "2", "-any-passphrase-bytes")
+	addr, stdout, stderr := srv.addr, srv.stdout, srv.stderr
 
 	// The two failing ARNs come after the seven certificates, before the
 	// address, each on its own line.
@@ -204,15 +170,7 @@ func TestServerFlags(t *testing.T) {
 		}
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("run() = %v after shutdown, want nil", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("the server did not shut down within 30s")
-	}
+	srv.stop(t)
 	if logs := stderr.String(); !strings.Contains(logs, "the certificate store is unreachable") {
 		t.Errorf("logs do not hold the cause of the InternalFailure:\n%s", logs)
 	}
