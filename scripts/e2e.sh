@@ -80,8 +80,22 @@ start() {
 start A "$tmp/server" -addr 127.0.0.1:0 -ca-failures
 start B "$tmp/server" -addr 127.0.0.1:0 -any-passphrase-bytes
 start C "$tmp/server" -addr 127.0.0.1:0 -throttle 1
+# D verifies SigV4 signatures against two access keys, one with a session
+# token, and refuses a credentials file that others may read.
+sig_secret=E2E/Secret+Access/Key0123456789abcdefghij
+sig_token=E2E-Session-Token-0123456789
+cat >"$tmp/credentials.json" <<JSON
+{"AKIDE2E": {"SecretAccessKey": "$sig_secret", "Principal": "arn:aws:iam::111122223333:user/e2e"},
+ "ASIAE2E": {"SecretAccessKey": "$sig_secret", "SessionToken": "$sig_token"}}
+JSON
+chmod 644 "$tmp/credentials.json"
+if "$tmp/server" -addr 127.0.0.1:0 -credentials "$tmp/credentials.json" >"$tmp/D-refused.out" 2>&1; then
+	die "the server started with a credentials file others may read"
+fi
+chmod 600 "$tmp/credentials.json"
+start D "$tmp/server" -addr 127.0.0.1:0 -credentials "$tmp/credentials.json" -region us-east-1
 url() { sed -n 's/^listening on //p' "$tmp/$1.out"; }
-A=$(url A) B=$(url B) C=$(url C)
+A=$(url A) B=$(url B) C=$(url C) D=$(url D)
 start P node scripts/e2e/proxy.mjs "$A"
 P=$(url P)
 
@@ -102,6 +116,7 @@ failing=$(arn A CA_FAILURE)
 denied=$(arn A ACCESS_DENIED)
 rsaB=$(arn B 'ISSUED PRIVATE RSA_2048 ENABLED')
 rsaC=$(arn C 'ISSUED PRIVATE RSA_2048 ENABLED')
+p256D=$(arn D 'ISSUED PRIVATE EC_prime256v1 ENABLED')
 certs=${rsa%/*}
 unknown=$certs/00000000-0000-4000-8000-000000000000
 
@@ -518,6 +533,50 @@ for e in "${errors[@]}"; do
 done
 error_is "js other operation" "$(js_error "$js/other-operation")" UnknownOperationException 400 ExportCertificate
 
+# --- SigV4: server D verifies signatures ------------------------------------
+
+if grep -q 'only its owner may read it' "$tmp/D-refused.out"; then
+	ok "server refuses a credentials file others may read"
+else
+	fail "server refuses a credentials file others may read" "$(tail -n 1 "$tmp/D-refused.out")"
+fi
+signed() { AWS_ACCESS_KEY_ID=AKIDE2E AWS_SECRET_ACCESS_KEY=$sig_secret "$@"; }
+if signed cli_export "cli signed: right secret" "$D" "$p256D" "$(b64 Signed-Passphrase)"; then
+	check_export "cli signed: right secret" "$dir" Signed-Passphrase prime256v1
+fi
+if AWS_ACCESS_KEY_ID=ASIAE2E AWS_SECRET_ACCESS_KEY=$sig_secret AWS_SESSION_TOKEN=$sig_token \
+	cli_export "cli signed: session token" "$D" "$p256D" "$(b64 Signed-Passphrase)"; then
+	check "cli signed: session token: key opens" key_opens "$dir" Signed-Passphrase
+fi
+sig_args=(export-certificate --certificate-arn "$p256D" --passphrase "$(b64 Signed-Passphrase)")
+error_is "cli signed: wrong secret" "$(AWS_ACCESS_KEY_ID=AKIDE2E AWS_SECRET_ACCESS_KEY=wrong cli_error "$D" "${sig_args[@]}")" \
+	InvalidSignatureException 400 "The request signature we calculated does not match" "$sig_secret"
+error_is "cli signed: unknown access key" "$(AWS_ACCESS_KEY_ID=AKIDOTHER AWS_SECRET_ACCESS_KEY=$sig_secret cli_error "$D" "${sig_args[@]}")" \
+	UnrecognizedClientException 400 "The security token included in the request is invalid."
+error_is "cli signed: session token missing" "$(AWS_ACCESS_KEY_ID=ASIAE2E AWS_SECRET_ACCESS_KEY=$sig_secret cli_error "$D" "${sig_args[@]}")" \
+	UnrecognizedClientException 400 "The security token included in the request is invalid." "$sig_token"
+error_is "cli signed: wrong region" "$(AWS_REGION=eu-west-1 signed cli_error "$D" "${sig_args[@]}")" \
+	InvalidSignatureException 400 "Credential should be scoped to a valid region, not 'eu-west-1'."
+error_is "cli unsigned (--no-sign-request)" "$(cli_error "$D" --no-sign-request "${sig_args[@]}")" \
+	MissingAuthenticationTokenException 403
+cases=()
+js_case signed-right "$D" "$p256D" "$(js_bytes Signed-Passphrase)"
+cases[-1]=${cases[-1]%\}},\"credentials\":{\"accessKeyId\":\"AKIDE2E\",\"secretAccessKey\":\"$sig_secret\"}}
+js_case signed-wrong "$D" "$p256D" "$(js_bytes Signed-Passphrase)"
+cases[-1]=${cases[-1]%\}},\"credentials\":{\"accessKeyId\":\"AKIDE2E\",\"secretAccessKey\":\"wrong\"}}
+(
+	IFS=,
+	echo "[${cases[*]}]"
+) >"$tmp/js-signed.json"
+if node scripts/e2e/client.mjs "$tmp/js-signed.json" "$js" 2>"$tmp/js-signed.stderr"; then
+	if js_export "js signed: right secret" "$js/signed-right"; then
+		check "js signed: right secret: key opens" key_opens "$js/signed-right" Signed-Passphrase
+	fi
+	error_is "js signed: wrong secret" "$(js_error "$js/signed-wrong")" InvalidSignatureException 400 "does not match"
+else
+	fail "js signed client ran" "$(tail -n 1 "$tmp/js-signed.stderr")"
+fi
+
 # --- Raw HTTP: what no SDK sends ------------------------------------------------
 
 # http NAME [CURL ARGS...]: one request to A; leaves the status in
@@ -614,8 +673,8 @@ fi
 
 # The servers never log a passphrase.
 leaked=
-for s in A B C; do
-	for secret in Base64-Argument-Passphrase "$(b64 Base64-Argument-Passphrase)" File-Passphrase Uint8Array-Passphrase "$(b64 Uint8Array-Passphrase)" pass#word; do
+for s in A B C D; do
+	for secret in Base64-Argument-Passphrase "$(b64 Base64-Argument-Passphrase)" File-Passphrase Uint8Array-Passphrase "$(b64 Uint8Array-Passphrase)" pass#word Signed-Passphrase "$sig_secret" "$sig_token"; do
 		grep -qF -- "$secret" "$tmp/$s.log" && leaked+=" $s:$secret"
 	done
 done
