@@ -110,6 +110,9 @@ func TestHandlerErrors(t *testing.T) {
 		{"invalid ARN", "POST", tgt, ct, exportBody(strings.Replace(d.rsa, "us-east-1", "eu-west-1", 1), "cGFzcw=="), 400, "InvalidArnException", ""},
 		{"pending", "POST", tgt, ct, exportBody(d.pending, "cGFzcw=="), 400, "RequestInProgressException", ""},
 		{"imported", "POST", tgt, ct, exportBody(d.imported, "cGFzcw=="), 400, "ValidationException", ""},
+		{"NUL and invalid UTF-8 in the ARN", "POST", tgt, ct, exportBody(d.rsa+"\\u0000\xff", "cGFzcw=="), 400, "ValidationException", ""},
+		{"duplicate members", "POST", tgt, ct, `{"CertificateArn":"` + d.imported + `","CertificateArn":"` + d.rsa + `","Passphrase":"cGFzcw=="}`, 400, "SerializationException", "request body has member CertificateArn more than once"},
+		{"deeply nested JSON", "POST", tgt, ct, `{"x":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`, 400, "SerializationException", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
