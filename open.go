@@ -14,10 +14,12 @@ import (
 	"github.com/acmexport/acmexport/internal/pbes2"
 )
 
-// The default limits of OpenConfig.
+// The default limits of OpenConfig. Each bounds a derivation to about a
+// second or two of one core.
 const (
 	DefaultMaxScryptN      = 1 << 20
 	DefaultMaxScryptMemory = 64 << 20
+	DefaultMaxScryptWork   = 1 << 22
 )
 
 // OpenConfig changes how Open and DecryptKey read what ExportCertificate
@@ -35,6 +37,11 @@ type OpenConfig struct {
 	// means DefaultMaxScryptMemory.
 	MaxScryptMemory int64
 
+	// MaxScryptWork caps N·r·p, to which scrypt's time is proportional.
+	// Zero means DefaultMaxScryptWork, sixteen times what OpenSSL's
+	// default scrypt parameters ask.
+	MaxScryptWork int64
+
 	// Roots, if set, are the CAs the chain must verify to. If nil, Open
 	// checks only that the chain is in order: each certificate issued by
 	// the next.
@@ -50,7 +57,12 @@ func (c *OpenConfig) limits() pbes2.Limits {
 	if c != nil {
 		cfg = *c
 	}
-	lim := pbes2.Limits{MaxIterations: cfg.MaxIterations, MaxScryptN: cfg.MaxScryptN, MaxScryptMemory: cfg.MaxScryptMemory}
+	lim := pbes2.Limits{
+		MaxIterations:   cfg.MaxIterations,
+		MaxScryptN:      cfg.MaxScryptN,
+		MaxScryptMemory: cfg.MaxScryptMemory,
+		MaxScryptWork:   cfg.MaxScryptWork,
+	}
 	if lim.MaxIterations <= 0 {
 		lim.MaxIterations = MaxIterations
 	}
@@ -59,6 +71,9 @@ func (c *OpenConfig) limits() pbes2.Limits {
 	}
 	if lim.MaxScryptMemory <= 0 {
 		lim.MaxScryptMemory = DefaultMaxScryptMemory
+	}
+	if lim.MaxScryptWork <= 0 {
+		lim.MaxScryptWork = DefaultMaxScryptWork
 	}
 	return lim
 }
@@ -77,7 +92,7 @@ type UnsupportedError struct {
 	What string
 }
 
-func (e *UnsupportedError) Error() string { return "acmexport: unsupported key encryption: " + e.What }
+func (e *UnsupportedError) Error() string { return "acmexport: unsupported: " + e.What }
 
 // A LimitError reports a key whose key derivation asks for more work than
 // OpenConfig allows. Nothing was derived.
@@ -184,15 +199,18 @@ func Open(resp *Response, passphrase []byte, cfg *OpenConfig) (*Bundle, error) {
 //
 // It reads the scheme from the key: PBES2 with PBKDF2 (HMAC-SHA1, implied
 // when the PRF element is absent, or HMAC-SHA256) or scrypt, and
-// AES-128/192/256-CBC or DES-EDE3-CBC. Work factors are checked against
-// cfg's limits before any key derivation runs.
+// AES-128/192/256-CBC or DES-EDE3-CBC. Work factors (PBKDF2's iteration
+// count, scrypt's N, memory and N·r·p) are checked against cfg's limits
+// before any key derivation runs.
 //
 // The errors are distinct: ErrIncorrectPassphrase (wrapped) for a
-// passphrase that does not open the key, *UnsupportedError for any other
-// scheme, *LimitError for a work factor over the limit, and
-// *MalformedError for text that is not one ENCRYPTED PRIVATE KEY block,
-// naming what it is instead: an unencrypted PRIVATE KEY, a legacy
-// "Proc-Type: 4,ENCRYPTED" key, DER. cfg may be nil.
+// passphrase that does not open the key; *UnsupportedError for any other
+// scheme, or for a key of an algorithm Go does not parse; *LimitError for
+// a work factor over the limit; *MalformedError for text that is not one
+// ENCRYPTED PRIVATE KEY block, naming what it is instead (an unencrypted
+// PRIVATE KEY, a legacy "Proc-Type: 4,ENCRYPTED" key, DER). cfg may be
+// nil. The derived key and the decrypted PKCS#8 are erased before
+// DecryptKey returns.
 func DecryptKey(privateKey string, passphrase []byte, cfg *OpenConfig) (crypto.Signer, error) {
 	const field = "PrivateKey"
 	blocks, err := readPEM(field, privateKey, LabelEncryptedPrivateKey)

@@ -19,7 +19,7 @@ func FuzzDecryptKey(f *testing.F) {
 
 	// Keep each run cheap: the vectors' own work factors fit, a mutated
 	// one that asks for more is refused before it runs.
-	cfg := &acmexport.OpenConfig{MaxIterations: 200_000, MaxScryptN: 1 << 14, MaxScryptMemory: 16 << 20}
+	cfg := &acmexport.OpenConfig{MaxIterations: 200_000, MaxScryptN: 1 << 14, MaxScryptMemory: 16 << 20, MaxScryptWork: 1 << 17}
 	f.Fuzz(func(t *testing.T, text string, passphrase []byte) {
 		key, err := acmexport.DecryptKey(text, passphrase, cfg)
 		if (key == nil) == (err == nil) {

@@ -12,7 +12,7 @@ import (
 	"github.com/youmark/pkcs8"
 )
 
-var limits = Limits{MaxIterations: 1_000_000, MaxScryptN: 1 << 16, MaxScryptMemory: 64 << 20}
+var limits = Limits{MaxIterations: 1_000_000, MaxScryptN: 1 << 16, MaxScryptMemory: 64 << 20, MaxScryptWork: 1 << 22}
 
 // envelope builds an EncryptedPrivateKeyInfo from its parts, so that each
 // test can break one of them.
@@ -96,14 +96,14 @@ func TestInspectHostile(t *testing.T) {
 		{"PRF hmacWithSHA512", func(t *testing.T, e *envelope) {
 			e.kdfDER = mustMarshal(t, pbkdf2Params{Salt: []byte("salt"), IterationCount: 2048, PRF: sha512PRF})
 		}, Unsupported},
-		{"keyLength with SHA-256, which the dependency misreads", func(t *testing.T, e *envelope) {
+		{"keyLength with SHA-256, which the dependency alone would misread", func(t *testing.T, e *envelope) {
 			e.kdfDER = mustMarshal(t, struct {
 				Salt       []byte
 				Iterations int
 				KeyLength  int
 				PRF        pkix.AlgorithmIdentifier
 			}{[]byte("salt"), 2048, 32, sha256PRF})
-		}, Unsupported},
+		}, 0},
 		{"keyLength that does not fit the cipher", func(t *testing.T, e *envelope) {
 			e.kdfDER = mustMarshal(t, struct {
 				Salt       []byte
@@ -131,6 +131,9 @@ func TestInspectHostile(t *testing.T) {
 		}, Malformed},
 		{"scrypt p over memory", func(t *testing.T, e *envelope) {
 			e.kdf, e.kdfDER = OIDScrypt, mustMarshal(t, scryptParamsIn{Salt: []byte("salt"), CostParameter: 16, BlockSize: 1, ParallelizationParameter: 1 << 29})
+		}, TooCostly},
+		{"scrypt work over the limit", func(t *testing.T, e *envelope) {
+			e.kdf, e.kdfDER = OIDScrypt, mustMarshal(t, scryptParamsIn{Salt: []byte("salt"), CostParameter: 1 << 14, BlockSize: 8, ParallelizationParameter: 1 << 14})
 		}, TooCostly},
 		{"scrypt zero r", func(t *testing.T, e *envelope) {
 			e.kdf, e.kdfDER = OIDScrypt, mustMarshal(t, scryptParamsIn{Salt: []byte("salt"), CostParameter: 16, BlockSize: 0, ParallelizationParameter: 1})
@@ -171,23 +174,28 @@ func TestInspectTruncated(t *testing.T) {
 	}
 }
 
-// TestDependencyPanics shows why Inspect runs first: the dependency
-// panics on input that Inspect refuses.
+// TestDependencyPanics shows why Inspect runs first: the dependency's
+// ciphers panic on input that Inspect refuses.
 func TestDependencyPanics(t *testing.T) {
-	for name, e := range map[string]func(envelope) envelope{
-		"ciphertext not whole blocks": func(e envelope) envelope { e.data = make([]byte, 65); return e },
-		"IV too short":                func(e envelope) envelope { e.iv = make([]byte, 8); return e },
+	key := make([]byte, 32)
+	for name, run := range map[string]func(){
+		"ciphertext not whole blocks": func() { pkcs8.AES256CBC.Decrypt(key, make([]byte, 16), make([]byte, 65)) },
+		"IV too short":                func() { pkcs8.AES256CBC.Decrypt(key, make([]byte, 8), make([]byte, 64)) },
 	} {
-		der := e(goodEnvelope()).der(t)
 		panicked := func() (p bool) {
 			defer func() { p = recover() != nil }()
-			pkcs8.ParsePKCS8PrivateKey(der, []byte("pass"))
+			run()
 			return false
 		}()
 		if !panicked {
 			t.Logf("%s: the dependency no longer panics", name)
 		}
-		if _, err := Decrypt(der, []byte("pass"), limits); err == nil {
+	}
+	for name, e := range map[string]func(envelope) envelope{
+		"ciphertext not whole blocks": func(e envelope) envelope { e.data = make([]byte, 65); return e },
+		"IV too short":                func(e envelope) envelope { e.iv = make([]byte, 8); return e },
+	} {
+		if _, err := Decrypt(e(goodEnvelope()).der(t), []byte("pass"), limits); err == nil {
 			t.Errorf("%s: Decrypt() = nil error", name)
 		}
 	}
@@ -207,4 +215,59 @@ func TestDecryptEmptyPassphrase(t *testing.T) {
 	if !errors.As(err, &perr) || perr.Kind != Incorrect {
 		t.Errorf("Decrypt(empty passphrase) = %v, want Incorrect", err)
 	}
+}
+
+// TestDecryptClassifies checks that a correct passphrase over a key Go
+// cannot parse is Unsupported, not Incorrect.
+func TestDecryptClassifies(t *testing.T) {
+	dsa, err := asn1.Marshal(privateKeyInfo{
+		Algorithm:  pkix.AlgorithmIdentifier{Algorithm: asn1.ObjectIdentifier{1, 2, 840, 10040, 4, 1}},
+		PrivateKey: []byte{2, 1, 1},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	brokenEC, err := asn1.Marshal(privateKeyInfo{
+		Algorithm:  pkix.AlgorithmIdentifier{Algorithm: asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}},
+		PrivateKey: []byte{2, 1, 1},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name  string
+		plain []byte
+		kind  Kind
+	}{
+		{"DSA key", dsa, Unsupported},
+		{"broken EC key", brokenEC, Malformed},
+		{"not a key", []byte("not a key at all, but padded"), Incorrect},
+	} {
+		der := encryptRaw(t, tt.plain, []byte("pass"))
+		_, err := Decrypt(der, []byte("pass"), limits)
+		var perr *Error
+		if !errors.As(err, &perr) || perr.Kind != tt.kind {
+			t.Errorf("Decrypt(%s) = %v, want kind %d", tt.name, err, tt.kind)
+		}
+	}
+}
+
+// encryptRaw encrypts any plaintext as KeyFormatACM would a key.
+func encryptRaw(t *testing.T, plain, passphrase []byte) []byte {
+	t.Helper()
+	salt, iv := make([]byte, 20), make([]byte, 16)
+	rand.Read(salt)
+	rand.Read(iv)
+	kdf := &kdfOpts{params: acm}
+	key, params, err := kdf.DeriveKey(passphrase, salt, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := pkcs8.AES256CBC.Encrypt(key, iv, plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := goodEnvelope()
+	e.kdfDER, e.iv, e.data = mustMarshal(t, params), iv, data
+	return e.der(t)
 }

@@ -1,8 +1,13 @@
-// Package pbes2 writes and reads the PBES2 parameters of an encrypted
-// PKCS#8 key (RFC 8018), over the extension points of
-// github.com/youmark/pkcs8: the dependency assembles the
-// EncryptedPrivateKeyInfo and runs the cipher, this package chooses exactly
-// which PBKDF2 parameters are written.
+// Package pbes2 writes and reads encrypted PKCS#8 keys under PBES2 (RFC
+// 8018), over the extension points of github.com/youmark/pkcs8.
+//
+// To encrypt, the dependency assembles the EncryptedPrivateKeyInfo and runs
+// the cipher, and this package's KDF options choose exactly which PBKDF2
+// parameters are written. To decrypt, this package reads and checks every
+// parameter first, caps the work, derives the key, and runs the
+// dependency's cipher; it then checks the padding and the plaintext itself,
+// so that a wrong passphrase, an unsupported key and a malformed one are
+// told apart, and it erases what it derived and decrypted.
 package pbes2
 
 import (
