@@ -28,10 +28,10 @@
 //
 // # Errors
 //
-// Every error Export returns, and every error Handler answers with, is an
-// APIError: one type per AWS error code, named as the code, with the
-// method set of the AWS SDK for Go's smithy.APIError. errors.As finds them
-// through wrapping.
+// Every error Export returns, but for a done context's own, and every error
+// Handler answers with, is an APIError: one type per AWS error code, named
+// as the code, with the method set of the AWS SDK for Go's smithy.APIError.
+// errors.As finds them through wrapping.
 //
 // # Key format
 //
@@ -39,7 +39,7 @@
 // exactly the parameters real ACM uses: PBES2, PBKDF2 with HMAC-SHA1
 // implied by an absent PRF element, 2048 iterations and a 20-byte salt, and
 // AES-256-CBC. It opens with `openssl pkey -passin`. Config.KeyFormat
-// chooses HMAC-SHA256 and a stronger iteration count instead.
+// chooses HMAC-SHA256 and an iteration count of the caller's instead.
 //
 // # Security
 //

@@ -111,6 +111,9 @@ func Export(ctx context.Context, ca CA, req *Request, cfg *Config) (*Response, e
 	if err := ValidateRequest(req, cfg); err != nil {
 		return nil, err
 	}
+	if ca == nil {
+		return nil, &InternalFailure{Err: errors.New("acmexport: Export was given a nil CA")}
+	}
 	arn := *req.CertificateArn
 
 	if err := ctx.Err(); err != nil {

@@ -359,3 +359,20 @@ func TestExportPassphraseBytes(t *testing.T) {
 		}
 	})
 }
+
+func TestNilArguments(t *testing.T) {
+	d := sharedDemoCA(t)
+	if _, err := acmexport.Export(t.Context(), d, nil, nil); code(err) != "ValidationException" {
+		t.Errorf("Export(nil request) = %v, want a ValidationException", err)
+	}
+	if _, err := acmexport.Export(t.Context(), nil, exportRequest(d.rsa, []byte("pass")), nil); code(err) != "InternalFailure" {
+		t.Errorf("Export(nil CA) = %v, want an InternalFailure", err)
+	}
+	if err := acmexport.ValidateRequest(nil, nil); code(err) != "ValidationException" {
+		t.Errorf("ValidateRequest(nil) = %v, want a ValidationException", err)
+	}
+	var me *acmexport.MalformedError
+	if b, err := acmexport.Open(nil, []byte("pass"), nil); b != nil || !errors.As(err, &me) {
+		t.Errorf("Open(nil) = %v, %v; want a *MalformedError", b, err)
+	}
+}

@@ -158,6 +158,9 @@ type Bundle struct {
 // Open returns a whole Bundle or an error, never both. No error holds the
 // passphrase.
 func Open(resp *Response, passphrase []byte, cfg *OpenConfig) (*Bundle, error) {
+	if resp == nil {
+		resp = new(Response) // every field empty
+	}
 	certs, err := readCertificates("Certificate", resp.Certificate)
 	if err != nil {
 		return nil, err

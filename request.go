@@ -146,9 +146,10 @@ func jsonKind(tok json.Token) string {
 // MarshalJSON encodes the request as a client sends it, the passphrase in
 // standard base64. It is the inverse of UnmarshalJSON.
 func (r Request) MarshalJSON() ([]byte, error) {
+	// A nil member is left out; an empty passphrase is sent as "".
 	type wire struct {
-		CertificateArn *string `json:",omitempty"`
-		Passphrase     []byte  `json:",omitempty"`
+		CertificateArn *string `json:",omitzero"`
+		Passphrase     []byte  `json:",omitzero"`
 	}
 	return json.Marshal(wire(r))
 }

@@ -91,6 +91,21 @@ func TestRequestUnmarshalJSONErrors(t *testing.T) {
 	}
 }
 
+func TestRequestMarshalJSONKeepsEmptyPassphrase(t *testing.T) {
+	for _, tt := range []struct {
+		req  acmexport.Request
+		want string
+	}{
+		{acmexport.Request{}, `{}`},
+		{acmexport.Request{CertificateArn: new(""), Passphrase: []byte{}}, `{"CertificateArn":"","Passphrase":""}`},
+	} {
+		body, err := json.Marshal(tt.req)
+		if err != nil || string(body) != tt.want {
+			t.Errorf("json.Marshal(%+v) = %s, %v; want %s", tt.req, body, err, tt.want)
+		}
+	}
+}
+
 func TestRequestMarshalJSONRoundTrip(t *testing.T) {
 	in := acmexport.Request{CertificateArn: new(goodARN), Passphrase: []byte("testing123\n")}
 	body, err := json.Marshal(in)

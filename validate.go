@@ -39,9 +39,13 @@ const passphraseRule = "Member must consist of ASCII characters other than #, $ 
 //	failed to satisfy constraint: Member must have length greater than or
 //	equal to 4
 //
-// (on one line). The message quotes the ARN but never the passphrase. cfg
-// may be nil; see Config.AnyPassphraseBytes for the one rule it changes.
+// (on one line). The message quotes the ARN but never the passphrase. A nil
+// req has no members. cfg may be nil; see Config.AnyPassphraseBytes for the
+// one rule it changes.
 func ValidateRequest(req *Request, cfg *Config) error {
+	if req == nil {
+		req = new(Request) // as a JSON null: no members
+	}
 	var v violations
 	if req.CertificateArn == nil {
 		v.null(pathARN)
@@ -77,75 +81,69 @@ func ValidatePassphrase(passphrase []byte, cfg *Config) error {
 // MatchARN reports whether arn matches ARNPattern as a whole. It does not
 // check the length limits.
 func MatchARN(arn string) bool {
-	// The pattern's fields cannot hold a colon, so the ARN splits on colons
-	// into exactly six: arn, partition, acm, region, account, resource.
-	field := 0
-	start := 0
-	for i := 0; i <= len(arn); i++ {
-		if i < len(arn) && arn[i] != ':' {
-			continue
-		}
-		if !matchARNField(field, arn[start:i]) {
-			return false
-		}
-		field++
-		start = i + 1
-	}
-	return field == 6
-}
-
-func matchARNField(field int, s string) bool {
-	switch field {
-	case 0:
-		return s == "arn"
-	case 1:
-		return s != "" && allIn(s, arnChars)
-	case 2:
-		return s == "acm"
-	case 3:
-		return allIn(s, arnChars)
-	case 4:
-		return s != "" && allIn(s, digits)
-	case 5:
-		// One or more segments of resource characters, separated by
-		// single slashes.
-		for seg := range strings.SplitSeq(s, "/") {
-			if seg == "" || !allIn(seg, resourceChars) {
-				return false
-			}
-		}
-		return true
-	default:
+	// arn:PARTITION:acm:REGION:ACCOUNT:RESOURCE. No field but the resource
+	// can hold a colon, so each ends at the first byte outside its set and
+	// no backtracking is needed.
+	rest, ok := strings.CutPrefix(arn, "arn:")
+	if !ok {
 		return false
 	}
-}
-
-// byteSet is a set of ASCII bytes, one bit each.
-type byteSet [4]uint64
-
-func (s *byteSet) add(chars string) {
-	for i := 0; i < len(chars); i++ {
-		s[chars[i]/64] |= 1 << (chars[i] % 64)
+	partition := span(rest, &arnChars)
+	if partition == 0 || !strings.HasPrefix(rest[partition:], ":acm:") {
+		return false
 	}
-}
+	rest = rest[partition+len(":acm:"):]
+	region := span(rest, &arnChars)
+	if region == len(rest) || rest[region] != ':' {
+		return false
+	}
+	rest = rest[region+1:]
+	account := span(rest, &digits)
+	if account == 0 || account == len(rest) || rest[account] != ':' {
+		return false
+	}
+	rest = rest[account+1:]
 
-func (s *byteSet) has(b byte) bool {
-	return b < 128 && s[b/64]&(1<<(b%64)) != 0
-}
-
-func allIn(s string, set *byteSet) bool {
-	for i := 0; i < len(s); i++ {
-		if !set.has(s[i]) {
+	// One or more segments of resource characters, separated by single
+	// slashes.
+	for {
+		seg := span(rest, &resourceChars)
+		switch {
+		case seg == 0:
+			return false
+		case seg == len(rest):
+			return true
+		case rest[seg] != '/':
 			return false
 		}
+		rest = rest[seg+1:]
 	}
-	return true
 }
 
-func newByteSet(chars ...string) *byteSet {
-	s := new(byteSet)
+// byteSet is a set of bytes, looked up with one load.
+type byteSet [256]bool
+
+func (s *byteSet) has(b byte) bool {
+	return s[b]
+}
+
+// span returns the length of the longest prefix of s whose bytes are all in
+// set.
+func span(s string, set *byteSet) int {
+	for i := 0; i < len(s); i++ {
+		if !set[s[i]] {
+			return i
+		}
+	}
+	return len(s)
+}
+
+func newByteSet(chars ...string) byteSet {
+	var s byteSet
 	for _, c := range chars {
-		s.add(c)
+		for i := 0; i < len(c); i++ {
+			s[c[i]] = true
+		}
 	}
 	return s
 }

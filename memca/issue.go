@@ -11,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/acmexport/acmexport"
@@ -162,6 +163,9 @@ func checkDomainName(name string) error {
 	}
 	if len(name) > 253 {
 		return fmt.Errorf("memca: domain name %q is longer than 253 characters", name)
+	}
+	if net.ParseIP(name) != nil {
+		return fmt.Errorf("memca: %q is an IP address, not a domain name", name)
 	}
 
 	for _, label := range strings.Split(strings.TrimPrefix(name, "*."), ".") {

@@ -240,6 +240,7 @@ func TestIssueInvalid(t *testing.T) {
 		{"hyphen label", memca.Request{DomainName: "-www.example.com"}, `"-www.example.com"`},
 		{"unicode domain", memca.Request{DomainName: "bücher.example"}, `"bücher.example"`},
 		{"long domain", memca.Request{DomainName: strings.Repeat("a.", 127) + "com"}, "longer than 253"},
+		{"IP address", memca.Request{DomainName: "1.2.3.4"}, "is an IP address"},
 		{"RSA 4096", memca.Request{DomainName: "example.com", KeyAlgorithm: "RSA_4096"}, `"RSA_4096"`},
 		{"EC secp521r1", memca.Request{DomainName: "example.com", KeyAlgorithm: "EC_secp521r1"}, `"EC_secp521r1"`},
 		{"type", memca.Request{DomainName: "example.com", Type: "SELF_SIGNED"}, `"SELF_SIGNED"`},
