@@ -231,3 +231,18 @@ func mustUnmarshal(t *testing.T, der []byte, v any) {
 		t.Fatalf("asn1.Unmarshal into %T: %v, %d bytes left", v, err, len(rest))
 	}
 }
+
+// caKey returns the key the demo CA holds for arn, and its unencrypted
+// PKCS#8 DER.
+func caKey(t *testing.T, d *demoCA, arn string) (crypto.Signer, []byte) {
+	t.Helper()
+	key, err := d.PrivateKey(t.Context(), arn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, plain
+}

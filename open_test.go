@@ -289,14 +289,7 @@ func newForeignRoot() (*x509.Certificate, error) {
 
 func TestDecryptKeyMalformed(t *testing.T) {
 	d := sharedDemoCA(t)
-	key, err := d.PrivateKey(t.Context(), d.p256)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, plain := caKey(t, d, d.p256)
 	ecDER, err := x509.MarshalECPrivateKey(key.(*ecdsa.PrivateKey))
 	if err != nil {
 		t.Fatal(err)

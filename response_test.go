@@ -1,7 +1,6 @@
 package acmexport_test
 
 import (
-	"crypto/x509"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -15,14 +14,7 @@ func TestResponseCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := d.PrivateKey(t.Context(), d.p256)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, plain := caKey(t, d, d.p256)
 	certDER := mustDecode(t, good.Certificate, acmexport.LabelCertificate)
 
 	tests := []struct {

@@ -3,7 +3,6 @@ package acmexport_test
 import (
 	"context"
 	"crypto"
-	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"net/http"
@@ -20,14 +19,7 @@ func TestNoSecretLeaks(t *testing.T) {
 	d := sharedDemoCA(t)
 	const passphrase = "Sekr1t-Passphrase-To-Scan-For"
 	b64 := base64.StdEncoding.EncodeToString([]byte(passphrase))
-	key, err := d.PrivateKey(t.Context(), d.p256)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, plain := caKey(t, d, d.p256)
 	good, err := acmexport.Export(t.Context(), d, exportRequest(d.p256, []byte(passphrase)), nil)
 	if err != nil {
 		t.Fatal(err)

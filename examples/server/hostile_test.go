@@ -181,26 +181,12 @@ func TestServerCredentialsFileRefused(t *testing.T) {
 // signer, as the SDK would.
 func postSigned(t *testing.T, addr, body string, creds aws.Credentials, region string) (int, map[string]string) {
 	t.Helper()
-	req, err := http.NewRequest("POST", "http://"+addr+"/", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("X-Amz-Target", acmexport.Target)
-	req.Header.Set("Content-Type", acmexport.ContentType)
+	req := exportRequest(t, addr, body)
 	sum := sha256.Sum256([]byte(body))
 	if err := v4.NewSigner().SignHTTP(t.Context(), creds, req, hex.EncodeToString(sum[:]), "acm", region, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var out map[string]string
-	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
-		t.Fatal(err)
-	}
-	return res.StatusCode, out
+	return roundTrip(t, req)
 }
 
 // TestServerHostileClients checks the server's limits: a huge header, a

@@ -103,12 +103,24 @@ func TestServer(t *testing.T) {
 
 func post(t *testing.T, addr, body string) (int, map[string]string) {
 	t.Helper()
+	return roundTrip(t, exportRequest(t, addr, body))
+}
+
+// exportRequest is an ExportCertificate request for the server at addr.
+func exportRequest(t *testing.T, addr, body string) *http.Request {
+	t.Helper()
 	req, err := http.NewRequest("POST", "http://"+addr+"/", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("X-Amz-Target", acmexport.Target)
 	req.Header.Set("Content-Type", acmexport.ContentType)
+	return req
+}
+
+// roundTrip sends req and returns the status and the JSON body.
+func roundTrip(t *testing.T, req *http.Request) (int, map[string]string) {
+	t.Helper()
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
