@@ -12,7 +12,10 @@ import (
 
 // KeyFormat chooses the PBES2 parameters Export encrypts a private key
 // with. Every format uses AES-256-CBC with a 16-byte IV and a fresh salt and
-// IV from crypto/rand for each export.
+// IV from crypto/rand for each export. A test that needs the same output
+// twice, to compare with a golden file, makes crypto/rand repeatable with
+// testing/cryptotest.SetGlobalRandom, as the standard library's own key
+// generation requires since Go 1.26.
 type KeyFormat int
 
 const (

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"testing/cryptotest"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/youmark/pkcs8"
@@ -374,5 +375,26 @@ func TestNilArguments(t *testing.T) {
 	var me *acmexport.MalformedError
 	if b, err := acmexport.Open(nil, []byte("pass"), nil); b != nil || !errors.As(err, &me) {
 		t.Errorf("Open(nil) = %v, %v; want a *MalformedError", b, err)
+	}
+}
+
+// TestExportDeterministic shows how a test makes Export's output repeatable,
+// to compare it with a golden file: the salt and IV come from crypto/rand,
+// which testing/cryptotest.SetGlobalRandom makes deterministic.
+func TestExportDeterministic(t *testing.T) {
+	d := sharedDemoCA(t)
+	export := func(t *testing.T) string {
+		cryptotest.SetGlobalRandom(t, 42)
+		resp, err := acmexport.Export(t.Context(), d, exportRequest(d.p256, []byte("pass")), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.PrivateKey
+	}
+	var first, second string
+	t.Run("first", func(t *testing.T) { first = export(t) })
+	t.Run("second", func(t *testing.T) { second = export(t) })
+	if first == "" || first != second {
+		t.Errorf("two exports under the same global random seed differ")
 	}
 }

@@ -152,7 +152,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, id, err)
 		return
 	}
-	body, err := json.Marshal(resp)
+	// MarshalJSON checks the response and writes it as encoding/json
+	// would, without encoding/json's second pass over the bytes.
+	body, err := resp.MarshalJSON()
 	if err != nil {
 		h.writeError(w, r, id, &InternalFailure{Err: err})
 		return

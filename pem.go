@@ -2,8 +2,8 @@ package acmexport
 
 import (
 	"encoding/base64"
-	"encoding/pem"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -39,16 +39,17 @@ func (e *PEMError) Error() string {
 func DecodePEM(text, label string) ([][]byte, error) {
 	var blocks [][]byte
 	s := pemScanner{text: text, label: label}
+	// The blocks share one buffer, one allocation for a whole chain: text
+	// cannot decode to more.
+	buf := make([]byte, 0, strictBase64.DecodedLen(len(text)))
 	for {
-		body, err := s.block()
+		der, err := s.decodeBlock(buf)
 		if err != nil {
 			return nil, err
 		}
-		der, err := decodeBase64(body)
-		if err != nil {
-			return nil, s.fail(s.bodyLine, "base64 is not canonical or its padding is wrong")
-		}
-		blocks = append(blocks, der)
+		// Capped, so that appending to one block cannot reach the next.
+		blocks = append(blocks, der[len(buf):len(der):len(der)])
+		buf = der
 		if s.done() {
 			return blocks, nil
 		}
@@ -59,31 +60,68 @@ func DecodePEM(text, label string) ([][]byte, error) {
 // form DecodePEM and ACM agree on: LF line ends, 64-column base64, no
 // headers, every block ending in exactly one line break.
 func EncodePEM(label string, ders ...[]byte) string {
-	var b strings.Builder
+	begin := "-----BEGIN " + label + "-----\n"
+	end := "-----END " + label + "-----\n"
+	size := 0
 	for _, der := range ders {
-		b.Write(pem.EncodeToMemory(&pem.Block{Type: label, Bytes: der}))
+		n := base64.StdEncoding.EncodedLen(len(der))
+		size += len(begin) + n + (n+63)/64 + len(end)
+	}
+
+	// What encoding/pem writes, without its copies: 48 bytes of DER make
+	// one line of 64 characters.
+	var b strings.Builder
+	b.Grow(size)
+	var line [65]byte
+	for _, der := range ders {
+		b.WriteString(begin)
+		for len(der) > 0 {
+			chunk := der[:min(len(der), 48)]
+			der = der[len(chunk):]
+			n := base64.StdEncoding.EncodedLen(len(chunk))
+			base64.StdEncoding.Encode(line[:n], chunk)
+			line[n] = '\n'
+			b.Write(line[:n+1])
+		}
+		b.WriteString(end)
 	}
 	return b.String()
 }
 
 // checkCanonicalPEM checks that text is what EncodePEM writes for n blocks
-// (n < 0: any number) labelled label, and returns its DER blocks. A response
-// must be in this form: LF only, and exactly one final line break.
-func checkCanonicalPEM(text, label string, n int) ([][]byte, error) {
-	blocks, err := DecodePEM(text, label)
-	if err != nil {
-		return nil, err
+// (n < 0: any number) labelled label, and returns the DER of its first
+// block. A response must be in this form: LF only, and exactly one final
+// line break.
+func checkCanonicalPEM(text, label string, n int) (first []byte, err error) {
+	s := pemScanner{text: text, label: label}
+	blocks := 0
+	// Only the first block is kept; the others are decoded in turn into
+	// one scratch buffer, so that checking a long chain allocates no more
+	// than its longest block.
+	var scratch []byte
+	for {
+		if blocks == 0 {
+			first, err = s.decodeBlock(nil)
+		} else {
+			scratch, err = s.decodeBlock(scratch[:0])
+		}
+		if err != nil {
+			return nil, err
+		}
+		blocks++
+		if s.done() {
+			break
+		}
 	}
-	lines := strings.Count(text, "\n")
-	switch {
-	case n >= 0 && len(blocks) != n:
-		return nil, &PEMError{Label: label, Line: 1, Reason: fmt.Sprintf("%d blocks, want %d", len(blocks), n)}
-	case strings.IndexByte(text, '\r') >= 0:
-		return nil, &PEMError{Label: label, Line: 1 + strings.Count(text[:strings.IndexByte(text, '\r')], "\n"), Reason: "line ends in CRLF, want LF"}
+	switch cr := strings.IndexByte(text, '\r'); {
+	case n >= 0 && blocks != n:
+		return nil, &PEMError{Label: label, Line: 1, Reason: fmt.Sprintf("%d blocks, want %d", blocks, n)}
+	case cr >= 0:
+		return nil, &PEMError{Label: label, Line: 1 + strings.Count(text[:cr], "\n"), Reason: "line ends in CRLF, want LF"}
 	case !strings.HasSuffix(text, "\n"):
-		return nil, &PEMError{Label: label, Line: lines + 1, Reason: "missing final line break"}
+		return nil, &PEMError{Label: label, Line: strings.Count(text, "\n") + 1, Reason: "missing final line break"}
 	}
-	return blocks, nil
+	return first, nil
 }
 
 // pemScanner walks a PEM text line by line, holding to the grammar of the
@@ -118,6 +156,109 @@ func (s *pemScanner) next() (line string, broke bool) {
 
 func (s *pemScanner) fail(line int, reason string) error {
 	return &PEMError{Label: s.label, Line: line, Reason: reason}
+}
+
+// decodeBlock reads the next block and appends its DER to dst.
+//
+// Nearly every text is canonical, and quickBlock decodes a canonical block
+// in one pass. Any block quickBlock does not vouch for is read again by
+// block, line by line, which finds the first rule broken and says where; so
+// the two cannot disagree on an error, and quickBlock needs only to be sure
+// of what it accepts.
+func (s *pemScanner) decodeBlock(dst []byte) ([]byte, error) {
+	saved := *s
+	if der, ok := s.quickBlock(dst); ok {
+		return der, nil
+	}
+	*s = saved
+
+	body, err := s.block()
+	if err != nil {
+		return nil, err
+	}
+	der, err := appendBase64(dst, body, strictBase64.DecodedLen(len(body)))
+	if err != nil {
+		return nil, s.fail(s.bodyLine, "base64 is not canonical or its padding is wrong")
+	}
+	return der, nil
+}
+
+// quickBlock reads a block of the canonical shape, the BEGIN line, lines of
+// 64 base64 characters, a shorter or padded last one, the END line, and
+// appends its DER to dst. For any other block it reports false, having read
+// part of it.
+//
+// It decodes each line on its own, which is faster than decoding the body
+// whole: the decoder leaves its fast path at every line break. That also
+// makes each line easy to check: a line of n characters, p of them padding,
+// must decode to exactly n/4*3-p bytes. The decoder fails on any byte but
+// base64, padding at its end, CR and LF; it skips CR and LF, and four
+// characters make three bytes, so a line holding either would decode to
+// fewer. (nextFull does not look inside a line for LF.)
+func (s *pemScanner) quickBlock(dst []byte) ([]byte, bool) {
+	if line, broke := s.next(); !broke || !isArmor(line, "-----BEGIN ", s.label) {
+		return nil, false
+	}
+	s.bodyLine = s.line + 1
+	// Base64 has no dash, so this finds the END line, whose offset bounds
+	// what the body decodes to.
+	size := strings.Index(s.text[s.pos:], "-----END ")
+	if size < 0 {
+		return nil, false
+	}
+	size = strictBase64.DecodedLen(size)
+	if dst == nil {
+		dst = make([]byte, 0, size)
+	} else {
+		dst = slices.Grow(dst, size)
+	}
+	out := dst[len(dst) : len(dst)+size]
+
+	n := 0
+	for last := false; ; {
+		line, broke := s.nextFull()
+		if isArmor(line, "-----END ", s.label) {
+			return dst[:len(dst)+n], n > 0
+		}
+		want := len(line) / 4 * 3
+		if last || !broke || len(line) == 0 || len(line) > 64 || len(line)%4 != 0 || n+want > size {
+			return nil, false
+		}
+		if line[len(line)-1] == '=' || len(line) < 64 {
+			// Only the last line may be short or padded.
+			last = true
+			pad := len(line) - len(strings.TrimRight(line, "="))
+			if pad > 2 {
+				return nil, false
+			}
+			want -= pad
+		}
+		m, err := strictBase64.Decode(out[n:], []byte(line))
+		if err != nil || m != want {
+			return nil, false
+		}
+		n += m
+	}
+}
+
+// nextFull is next, quicker for a line that seems to be 64 characters and
+// LF: it does not look inside them for a line break.
+func (s *pemScanner) nextFull() (line string, broke bool) {
+	if rest := s.text[s.pos:]; len(rest) > 64 && rest[64] == '\n' {
+		s.line++
+		s.pos += 65
+		return rest[:64], true
+	}
+	return s.next()
+}
+
+// isArmor reports whether line is prefix + label + "-----", without
+// building that string.
+func isArmor(line, prefix, label string) bool {
+	return len(line) == len(prefix)+len(label)+5 &&
+		line[:len(prefix)] == prefix &&
+		line[len(prefix):len(prefix)+len(label)] == label &&
+		line[len(prefix)+len(label):] == "-----"
 }
 
 // block reads one block and returns its base64 lines, line breaks included.
@@ -217,11 +358,15 @@ func checkBase64Line(line string) string {
 
 var base64Chars = newByteSet(wordChars[:62], "+/")
 
-// decodeBase64 decodes strict, padded standard base64 whose line breaks
-// (LF or CRLF) the caller has already placed.
-func decodeBase64(s string) ([]byte, error) {
-	enc := base64.StdEncoding.Strict()
-	out := make([]byte, enc.DecodedLen(len(s)))
-	n, err := enc.Decode(out, []byte(s))
-	return out[:n], err
+// strictBase64 is standard, padded base64 that refuses non-zero padding
+// bits.
+var strictBase64 = base64.StdEncoding.Strict()
+
+// appendBase64 decodes strict, padded standard base64, whose line breaks
+// (LF or CRLF) the caller has already placed, and appends it to dst. s
+// must decode to at most room bytes.
+func appendBase64(dst []byte, s string, room int) ([]byte, error) {
+	dst = slices.Grow(dst, room)
+	n, err := strictBase64.Decode(dst[len(dst):len(dst)+room], []byte(s))
+	return dst[:len(dst)+n], err
 }

@@ -1,8 +1,8 @@
 package acmexport
 
 import (
-	"encoding/json"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/acmexport/acmexport/internal/pbes2"
@@ -45,16 +45,18 @@ func (r *Response) Check() error {
 		{"PrivateKey", r.PrivateKey, LabelEncryptedPrivateKey, MaxPrivateKeyLength, 1},
 	}
 	for _, f := range fields {
-		// Every valid field is ASCII, so its length in bytes is its
-		// length in characters.
-		if n := utf8.RuneCountInString(f.text); n > f.max {
-			return fmt.Errorf("acmexport: response %s is %d characters, more than %d", f.name, n, f.max)
+		// A text has no more characters than bytes, so only one longer
+		// in bytes than the limit needs counting.
+		if len(f.text) > f.max {
+			if n := utf8.RuneCountInString(f.text); n > f.max {
+				return fmt.Errorf("acmexport: response %s is %d characters, more than %d", f.name, n, f.max)
+			}
 		}
-		blocks, err := checkCanonicalPEM(f.text, f.label, f.blocks)
+		first, err := checkCanonicalPEM(f.text, f.label, f.blocks)
 		if err != nil {
 			return fmt.Errorf("acmexport: response %s: %w", f.name, err)
 		}
-		if f.label == LabelEncryptedPrivateKey && !pbes2.IsEncrypted(blocks[0]) {
+		if f.label == LabelEncryptedPrivateKey && !pbes2.IsEncrypted(first) {
 			return fmt.Errorf("acmexport: response %s is not a PBES2-encrypted PKCS#8 key", f.name)
 		}
 	}
@@ -67,6 +69,38 @@ func (r Response) MarshalJSON() ([]byte, error) {
 	if err := r.Check(); err != nil {
 		return nil, err
 	}
-	type wire Response
-	return json.Marshal(wire(r))
+
+	// What encoding/json writes for the three strings, without its
+	// reflection: Check has made sure that they hold nothing JSON escapes
+	// but LF.
+	b := make([]byte, 0, len(`{"Certificate":"","CertificateChain":"","PrivateKey":""}`)+
+		jsonLen(r.Certificate)+jsonLen(r.CertificateChain)+jsonLen(r.PrivateKey))
+	b = append(b, `{"Certificate":"`...)
+	b = appendJSONText(b, r.Certificate)
+	b = append(b, `","CertificateChain":"`...)
+	b = appendJSONText(b, r.CertificateChain)
+	b = append(b, `","PrivateKey":"`...)
+	b = appendJSONText(b, r.PrivateKey)
+	b = append(b, `"}`...)
+	return b, nil
+}
+
+// jsonLen is the length of s in JSON, quotes aside, if it holds nothing to
+// escape but LF.
+func jsonLen(s string) int {
+	return len(s) + strings.Count(s, "\n")
+}
+
+// appendJSONText appends s to b as the inside of a JSON string, for text
+// that Check accepted: base64, armor lines and LF.
+func appendJSONText(b []byte, s string) []byte {
+	for {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			return append(b, s...)
+		}
+		b = append(b, s[:i]...)
+		b = append(b, `\n`...)
+		s = s[i+1:]
+	}
 }
