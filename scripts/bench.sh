@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks of the performance budget (issue 5), each against a baseline
+# Benchmarks of the performance budget, each against a baseline
 # measured in the same run; BENCHMARKS.md records a run and explains it.
 #
 #	bash scripts/bench.sh
@@ -41,8 +41,7 @@ go test -c -o "$out/acmexport.test" .
 grep -m1 'model name' /proc/cpuinfo 2>/dev/null || true
 echo "cores: $(nproc), rounds: $rounds, benchtime: $benchtime"
 
-# The single-threaded benchmarks; BenchmarkDecryptKey is issue 3's and is
-# run once it exists.
+# The single-threaded benchmarks.
 single='^Benchmark(ARN|ValidateARN|PEM|Export|ExportChain|FloorDecrypt|DecryptKey|Response)$'
 
 : >"$out/single.txt"
@@ -158,7 +157,7 @@ END {
 		ratio("Export from memca " alg[i] " / floor", "BenchmarkExport/" alg[i] "/memca", "BenchmarkExport/" alg[i] "/floor", "ns/op", 0, "", "")
 	}
 
-	print "-- Decrypting an export (issue 3) / cryptographic floor"
+	print "-- Decrypting an export / cryptographic floor"
 	ratio("DecryptKey RSA2048 / floor", "BenchmarkDecryptKey/RSA2048", "BenchmarkFloorDecrypt/RSA2048", "ns/op", 0, "<=", 1.15)
 	ratio("DecryptKey P256 / floor", "BenchmarkDecryptKey/P256", "BenchmarkFloorDecrypt/P256", "ns/op", 0, "<=", 1.15)
 

@@ -153,7 +153,8 @@ check() {
 b64() { printf %s "$1" | base64 -w0; }
 
 # pem_shape FILE LABEL BLOCKS: FILE holds exactly BLOCKS PEM blocks of LABEL
-# in the strict form of SPEC section 3.
+# in the strict form ACM writes: 64-column base64, LF, one final line
+# break.
 pem_shape() {
 	local f=$1 label=$2 want=$3 end
 	[ -s "$f" ] || { echo "$f is empty"; return 1; }
@@ -241,7 +242,7 @@ chain_verifies() {
 }
 
 # pbes2_is_acms DIR: PBES2, PBKDF2 with a 20-byte salt, 2048 iterations
-# and no PRF (HMAC-SHA1), AES-256-CBC with a 16-byte IV (SPEC section 3).
+# and no PRF (HMAC-SHA1), AES-256-CBC with a 16-byte IV, as ACM writes.
 pbes2_is_acms() {
 	local a
 	a=$(openssl asn1parse -in "$1/PrivateKey.pem") || return 1
@@ -596,7 +597,8 @@ good_body="{\"CertificateArn\":\"$rsa\",\"Passphrase\":\"$(b64 password)\"}"
 uuid_re='^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
 
 # http_error NAME CODE STATUS CURL ARGS...: the answer is an error in the
-# form of SPEC section 4.
+# form of AWS JSON 1.1: the status, the bare code in X-Amzn-ErrorType and
+# __type, a message.
 http_error() {
 	local name=$1 want_code=$2 want_status=$3 got ct id
 	shift 3
