@@ -84,8 +84,8 @@
 // (AWS4-HMAC-SHA256 in the Authorization header, with X-Amz-Date) are
 // verified: not presigned URLs, SigV4a, or the Date header. A signature
 // that covers a header the SDK's signer never signs (User-Agent,
-// X-Amzn-Trace-Id, Expect, Transfer-Encoding) cannot be verified. The key is encrypted with
-// AES-256-CBC only; PBKDF2 with HMAC-SHA1 at 2048 iterations, ACM's
-// choice, is weak against a guessed passphrase, so a long random passphrase
-// is the real protection.
+// X-Amzn-Trace-Id, Expect, Transfer-Encoding) cannot be verified. The key
+// is encrypted with AES-256-CBC only; PBKDF2 with HMAC-SHA1 at 2048
+// iterations, ACM's choice, is weak against a guessed passphrase, so a long
+// random passphrase is the real protection.
 package acmexport
