@@ -188,16 +188,8 @@ func BenchmarkFloorDecrypt(b *testing.B) {
 
 			b.ReportAllocs()
 			for b.Loop() {
-				kek, err := pbkdf2.Key(sha1.New, string(benchPassphrase), salt, acmexport.DefaultIterations, 32)
-				if err != nil {
-					b.Fatal(err)
-				}
-				block, err := aes.NewCipher(kek)
-				if err != nil {
-					b.Fatal(err)
-				}
 				data := make([]byte, len(ciphertext))
-				cipher.NewCBCDecrypter(block, iv).CryptBlocks(data, ciphertext)
+				cipher.NewCBCDecrypter(floorCipher(b, salt), iv).CryptBlocks(data, ciphertext)
 				data = data[:len(data)-int(data[len(data)-1])]
 				if _, err := x509.ParsePKCS8PrivateKey(data); err != nil {
 					b.Fatal(err)
@@ -215,6 +207,15 @@ func floorEncrypt(b *testing.B, key crypto.Signer, salt, iv []byte) []byte {
 	if err != nil {
 		b.Fatal(err)
 	}
+	pad := aes.BlockSize - len(plain)%aes.BlockSize
+	data := append(plain, bytes.Repeat([]byte{byte(pad)}, pad)...)
+	cipher.NewCBCEncrypter(floorCipher(b, salt), iv).CryptBlocks(data, data)
+	return data
+}
+
+// floorCipher derives the key from benchPassphrase with PBKDF2, HMAC-SHA1
+// and ACM's parameters, and returns AES-256 under it.
+func floorCipher(b *testing.B, salt []byte) cipher.Block {
 	kek, err := pbkdf2.Key(sha1.New, string(benchPassphrase), salt, acmexport.DefaultIterations, 32)
 	if err != nil {
 		b.Fatal(err)
@@ -223,8 +224,5 @@ func floorEncrypt(b *testing.B, key crypto.Signer, salt, iv []byte) []byte {
 	if err != nil {
 		b.Fatal(err)
 	}
-	pad := aes.BlockSize - len(plain)%aes.BlockSize
-	data := append(plain, bytes.Repeat([]byte{byte(pad)}, pad)...)
-	cipher.NewCBCEncrypter(block, iv).CryptBlocks(data, data)
-	return data
+	return block
 }

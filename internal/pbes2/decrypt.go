@@ -155,16 +155,11 @@ func name(oid asn1.ObjectIdentifier) string {
 	return oid.String()
 }
 
-// Inspect reads the encryption scheme of der, an EncryptedPrivateKeyInfo,
+// inspect reads the encryption scheme of der, an EncryptedPrivateKeyInfo,
 // and checks every parameter against the rules of RFC 8018 and lim, so that
 // nothing malformed or too costly reaches the derivation or the
 // dependency's ciphers, which panic on some such input. It runs no key
 // derivation.
-func Inspect(der []byte, lim Limits) (Scheme, error) {
-	e, err := inspect(der, lim)
-	return e.Scheme, err
-}
-
 func inspect(der []byte, lim Limits) (envelopeIn, error) {
 	var e envelopeIn
 	var info EncryptedPrivateKeyInfo
@@ -276,7 +271,7 @@ func (e *envelopeIn) readScrypt(der []byte, lim Limits) error {
 	return nil
 }
 
-// Decrypt inspects der with Inspect and, if it passes, derives the key,
+// Decrypt inspects der with inspect and, if it passes, derives the key,
 // decrypts with the dependency's cipher, checks the padding and parses the
 // PKCS#8 key inside. It tells a wrong passphrase (Kind Incorrect) from a
 // key of an algorithm Go does not parse (Unsupported). It erases the

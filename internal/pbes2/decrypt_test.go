@@ -174,8 +174,8 @@ func TestInspectTruncated(t *testing.T) {
 	}
 }
 
-// TestDependencyPanics shows why Inspect runs first: the dependency's
-// ciphers panic on input that Inspect refuses.
+// TestDependencyPanics shows why inspect runs first: the dependency's
+// ciphers panic on input that inspect refuses.
 func TestDependencyPanics(t *testing.T) {
 	key := make([]byte, 32)
 	for name, run := range map[string]func(){
